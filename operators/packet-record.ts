@@ -1,0 +1,73 @@
+/**
+ * The record the built-in operators pass down a chain: the decoded packet plus what each
+ * operator learned about it. Operators annotate it in place (one object per packet, no copies),
+ * which is why the fields start unset and each operator documents what it fills.
+ */
+import type { BaselineSnapshot, PacketEvent, PredictedPacket, ScoreBreakdown } from '../schemas/types';
+
+/** Filled by `window`: features of the VM's traffic in the current windows. */
+export interface WindowFeatures {
+  /** Packets and bytes in the current sliding window (size `size`, advanced every `slide`). */
+  packets: number;
+  bytes: number;
+  /** Distinct destination ports and peers in the sliding window. */
+  distinctPorts: number;
+  distinctPeers: number;
+  /** Share of SYN-without-ACK packets in the sliding window. */
+  synRatio: number;
+  /** Packets per second over the sliding window. */
+  rate: number;
+}
+
+/** Filled by `baseline`: how far this packet is from the VM's (or its account's / vnet's) profile. */
+export interface BaselineDeviation {
+  /** Absolute z-scores against the profile used (clipped). */
+  sizeZ: number;
+  iatZ: number;
+  entropyZ: number;
+  /** -log of the smoothed probability of this protocol / port class in the profile. */
+  protocolSurprise: number;
+  portSurprise: number;
+  /** 1 when this peer (dst for egress, src for ingress) was never seen by this VM. */
+  newPeer: number;
+  /** 1 when this destination port was never seen by this VM. */
+  newPort: number;
+  /** Rate of new peers+ports over the recent window, relative to the profile (fan-out). */
+  fanout: number;
+  /** Combined deviation, ready to weight in `score`. */
+  total: number;
+  /** Which profile was used: 'vm' once the VM has history, else 'account' or 'vnet' or 'none'. */
+  scope: string;
+  /** Packets the VM's own profile has seen. */
+  vmPackets: number;
+  snapshot: BaselineSnapshot;
+}
+
+export interface ScoreResult {
+  score: number;
+  threshold: number;
+  anomalous: boolean;
+  breakdown: ScoreBreakdown;
+  topFeature: string;
+  /** True while the VM's threshold is still being calibrated (never anomalous then unless extreme). */
+  warmingUp: boolean;
+}
+
+export interface PacketRecord {
+  packet: PacketEvent;
+  /** Inter-arrival time from the VM's previous packet, microseconds (0 for its first). Set by `window`. */
+  iatUs: number;
+  window?: WindowFeatures;
+  /** Shannon entropy of the payload sample in bits per byte (0..8), and change from the VM's previous. Set by `entropy`. */
+  entropy: number;
+  entropyDelta: number;
+  baseline?: BaselineDeviation;
+  /** The model's prediction of this packet (made from the VM's previous packets). Set by `predict`. */
+  predicted?: PredictedPacket;
+  modelVersion?: string;
+  score?: ScoreResult;
+}
+
+export function newPacketRecord(packet: PacketEvent): PacketRecord {
+  return { packet, iatUs: 0, entropy: 0, entropyDelta: 0 };
+}
