@@ -3,7 +3,7 @@
  * operator learned about it. Operators annotate it in place (one object per packet, no copies),
  * which is why the fields start unset and each operator documents what it fills.
  */
-import type { BaselineSnapshot, PacketEvent, PredictedPacket, ScoreBreakdown } from '../schemas/types';
+import type { Anomaly, BaselineSnapshot, PacketEvent, PredictedPacket, ScoreBreakdown } from '../schemas/types';
 
 /** Filled by `window`: features of the VM's traffic in the current windows. */
 export interface WindowFeatures {
@@ -66,6 +66,10 @@ export interface PacketRecord {
   predicted?: PredictedPacket;
   modelVersion?: string;
   score?: ScoreResult;
+  /** Set by `score` when the packet is anomalous; `mitigate` and the forensic sink read it. */
+  anomaly?: Anomaly;
+  /** The model's roll-forward from this VM's state, filled for anomalous packets when a model runs. */
+  reconstructed?: PredictedPacket[];
 }
 
 export function newPacketRecord(packet: PacketEvent): PacketRecord {
