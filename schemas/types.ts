@@ -152,3 +152,16 @@ export interface DeadLetter {
   reason: string;
   tsMs: number;
 }
+
+/**
+ * A sampled prediction beside what happened, for watching model quality. Topic `predictions`,
+ * key = vmId. `actual` holds the same features as `predicted`, measured on the real packet.
+ */
+export interface Prediction {
+  tsUs: number;
+  vmId: string;
+  modelVersion: string;
+  predicted: PredictedPacket;
+  actual: PredictedPacket;
+  score: number;
+}

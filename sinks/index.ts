@@ -1,0 +1,3 @@
+export type { StreamSink } from './stream-sink';
+export { JsonLinesSink, toJsonLine, type JsonLinesSinkOptions } from './json-lines';
+export { SummarySink, formatSummary, type RunSummary, type VmSummary } from './summary';
