@@ -1,0 +1,71 @@
+/** `prescient run`: one topology on the embedded runtime, outputs as JSON lines, a summary at the end. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createLogger, defaultTopologyPath, loadTopologyFile, planTopology, runTopology, type RunStats } from '../../topology';
+import { FanOutSink, JsonLinesSink, SummarySink, formatSummary, type StreamSink } from '../../sinks';
+import { PcapSource } from '../../sources';
+import { createSource, type SourceOverrides } from '../source-factory';
+import { tapSource } from '../tap-source';
+import { LiveStatus } from '../live-status';
+import { ExitCode } from '../exit-codes';
+
+export interface RunCommandOptions extends SourceOverrides {
+  topology?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  stats: RunStats;
+  summaryPath: string;
+}
+
+export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
+  const file = opts.topology ?? defaultTopologyPath();
+  const topology = loadTopologyFile(file);
+  const plan = planTopology(topology);
+  const source = createSource(topology.source, opts, dirname(resolve(file)));
+  const log = createLogger({ level: opts.quiet ? 'warn' : undefined });
+
+  const summary = new SummarySink();
+  const outDir = resolve(opts.out);
+  mkdirSync(outDir, { recursive: true });
+  const streams = topology.sinks.map((s) => s.stream);
+  const files = new JsonLinesSink({ dir: outDir, streams });
+  const sinks: Record<string, StreamSink> = {};
+  for (const stream of new Set([...streams, 'anomalies', 'mitigations'])) {
+    sinks[stream] = streams.includes(stream) ? new FanOutSink([files, summary]) : summary;
+  }
+
+  log.info({ topology: topology.name, file, source: source.description, partitions: plan.partitions, operators: plan.topology.operators.map((o) => o.name), out: outDir }, 'run starting');
+  const live = new LiveStatus((top) => summary.summary(top), Boolean(process.stderr.isTTY) && !opts.quiet);
+  live.start();
+  let stats: RunStats;
+  try {
+    stats = await runTopology(plan, {
+      source: tapSource(source, (b) => summary.countPackets(b)),
+      sinks,
+      logger: log,
+      closeSinks: false,
+    });
+  } finally {
+    live.stop();
+  }
+  await files.close();
+
+  const result = summary.summary();
+  const srcStats = source.stats();
+  const cutShort = source instanceof PcapSource ? source.lastError : null;
+  const summaryPath = join(outDir, 'summary.json');
+  writeFileSync(summaryPath, JSON.stringify({ topology: topology.name, source: source.description, sourceStats: srcStats, inputError: cutShort?.message ?? null, run: stats, ...result }, null, 2));
+  if (!opts.quiet) {
+    process.stdout.write(formatSummary(result, stats.wallMs) + '\n');
+    process.stdout.write(`outputs in ${outDir} (${streams.map((s) => `${s}.jsonl`).join(', ')}, summary.json)\n`);
+  }
+  if (cutShort) {
+    process.stderr.write(`warning: input cut short: ${cutShort.message}; results cover the ${result.packets} packets read before it\n`);
+    return { exitCode: ExitCode.PARTIAL_INPUT, stats, summaryPath };
+  }
+  return { exitCode: ExitCode.OK, stats, summaryPath };
+}
