@@ -1,0 +1,113 @@
+/**
+ * Embedded throughput through the whole chain, in one process, on a synthetic capture of >= 1M packets.
+ * Side by side in one run:
+ *   source-only   pcap read + decode + inventory lookup, nothing else (the floor of any run)
+ *   full-chain    the same capture through the default topology (log -> tasks -> every operator)
+ * Writes benchmarks/results/throughput-<date>.{json,md}.
+ *
+ *   npm run build && node dist/benchmarks/throughput.js [--packets 1000000] [--topology FILE] [--repeat 2]
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generateToPcap, PcapSource } from '../sources';
+import { defaultTopologyPath, loadTopologyFile, planTopology, runTopology, silentLogger } from '../topology';
+import type { StreamSink } from '../sinks';
+import { demoAttackPlan } from '../cli/source-factory';
+
+interface Row {
+  name: string;
+  packets: number;
+  wallMs: number;
+  packetsPerSec: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+class CountingSink implements StreamSink {
+  count = 0;
+  write(): void {
+    this.count++;
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+async function ensureCapture(dir: string, minPackets: number): Promise<{ pcap: string; inventory: string }> {
+  const pcap = join(dir, 'capture.pcap');
+  const inventory = join(dir, 'inventory.csv');
+  const marker = join(dir, `packets-${minPackets}`);
+  if (existsSync(pcap) && existsSync(marker)) return { pcap, inventory };
+  mkdirSync(dir, { recursive: true });
+  // 200 VMs at 2x rate give ~9.4k packets/s of traffic time, so 115 s per million; attacks as in the demo.
+  const durationSec = Math.ceil((115 * minPackets) / 1_000_000);
+  process.stderr.write(`generating a synthetic capture of >= ${minPackets} packets in ${dir} ...\n`);
+  const r = await generateToPcap({ seed: 7, vmCount: 200, accounts: 10, vnetsPerAccount: 4, durationSec, rateScale: 2, attacks: demoAttackPlan(durationSec) }, dir, {
+    onProgress: (p) => process.stderr.write(`\r  ${(p.fraction * 100).toFixed(0)}% ${p.packets} packets`),
+  });
+  process.stderr.write('\n');
+  if (r.packets < minPackets) throw new Error(`generated only ${r.packets} packets (< ${minPackets}); raise the duration`);
+  writeFileSync(marker, String(r.packets));
+  return { pcap, inventory };
+}
+
+async function sourceOnly(pcap: string, inventory: string): Promise<Row> {
+  const src = new PcapSource({ path: pcap, inventory });
+  const t0 = performance.now();
+  let n = 0;
+  for await (const b of src.batches()) n += b.length;
+  const wallMs = performance.now() - t0;
+  return { name: 'source-only (read+decode)', packets: n, wallMs, packetsPerSec: (n / wallMs) * 1000 };
+}
+
+async function fullChain(pcap: string, inventory: string, topologyFile: string): Promise<Row & { outputs: number }> {
+  const topology = loadTopologyFile(topologyFile);
+  const plan = planTopology(topology);
+  const sink = new CountingSink();
+  const sinks: Record<string, StreamSink> = { anomalies: sink, mitigations: sink, forensics: sink, windows: sink };
+  const t0 = performance.now();
+  const stats = await runTopology(plan, { source: new PcapSource({ path: pcap, inventory }), sinks, logger: silentLogger() });
+  const wallMs = performance.now() - t0;
+  return { name: `full chain (${topology.operators.map((o) => o.name).join('>')})`, packets: stats.packetsIn, wallMs, packetsPerSec: (stats.packetsIn / wallMs) * 1000, outputs: sink.count };
+}
+
+async function main(): Promise<void> {
+  const packets = Number(arg('packets', '1000000'));
+  const repeat = Number(arg('repeat', '2'));
+  const topologyFile = resolve(arg('topology', defaultTopologyPath()));
+  const resultsDir = resolve(__dirname, '..', '..', 'benchmarks', 'results');
+  const { pcap, inventory } = await ensureCapture(join(resultsDir, 'tmp', `capture-${packets}`), packets);
+  const rows: Row[] = [];
+  for (let i = 0; i < repeat; i++) {
+    process.stderr.write(`run ${i + 1}/${repeat}: source only ...\n`);
+    rows.push(await sourceOnly(pcap, inventory));
+    process.stderr.write(`run ${i + 1}/${repeat}: full chain ...\n`);
+    rows.push(await fullChain(pcap, inventory, topologyFile));
+  }
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const date = new Date().toISOString();
+  const report = { benchmark: 'throughput', date, machine, topology: topologyFile, capture: pcap, rows };
+  mkdirSync(resultsDir, { recursive: true });
+  const stem = join(resultsDir, `throughput-${date.slice(0, 10)}`);
+  writeFileSync(`${stem}.json`, JSON.stringify(report, null, 2));
+  const md = [
+    `# Embedded throughput, ${date}`,
+    '',
+    `${machine.cpus} x ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}. Capture: ${pcap}. Topology: ${topologyFile}.`,
+    '',
+    '| run | packets | wall ms | packets/s |',
+    '|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.packets} | ${r.wallMs.toFixed(0)} | ${Math.round(r.packetsPerSec).toLocaleString('en-US')} |`),
+    '',
+  ].join('\n');
+  writeFileSync(`${stem}.md`, md);
+  process.stdout.write(md + `\nwritten ${stem}.json and .md\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`throughput benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
