@@ -79,6 +79,12 @@ export interface OperatorContext {
   repartition<T>(name: string): RepartitionChannel<T>;
   broadcast<T>(name: string): BroadcastTable<T>;
   readonly log: OperatorLogger;
+  /**
+   * processBatch only: scopes `state`, `timers` and `currentKey` to `key` (one of the chunk's
+   * keys), so a batching operator can read and write each record's keyed state. Optional until
+   * the runtime implements it; operators/predict.ts falls back to the task's key cursor.
+   */
+  setCurrentKey?(key: string): void;
 }
 
 export type MaybePromise<T> = T | Promise<T>;

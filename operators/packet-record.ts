@@ -36,6 +36,21 @@ export interface BaselineDeviation {
   fanout: number;
   /** Combined deviation, ready to weight in `score`. */
   total: number;
+  /**
+   * Volumetric z-scores of the sliding-window features `window` set (log rate, SYN-without-ACK share,
+   * log distinct ports, log distinct peers) against the same profile; absent when `window` did not run.
+   */
+  rateZ?: number;
+  synZ?: number;
+  portsZ?: number;
+  peersZ?: number;
+  /**
+   * The profile's expectation of this packet, which `score` compares with when no model prediction is
+   * present: size and inter-arrival as geometric means (log-space means), entropy as the mean.
+   */
+  expectedSize?: number;
+  expectedIatUs?: number;
+  expectedEntropy?: number;
   /** Which profile was used: 'vm' once the VM has history, else 'account' or 'vnet' or 'none'. */
   scope: string;
   /** Packets the VM's own profile has seen. */
