@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Integration suites need Kafka and Redis; they run under jest.integration.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
 };

@@ -81,8 +81,8 @@ export interface OperatorContext {
   readonly log: OperatorLogger;
   /**
    * processBatch only: scopes `state`, `timers` and `currentKey` to `key` (one of the chunk's
-   * keys), so a batching operator can read and write each record's keyed state. Optional until
-   * the runtime implements it; operators/predict.ts falls back to the task's key cursor.
+   * keys), so a batching operator can read and write each record's keyed state. Optional so that
+   * test doubles of the context need not have it; the runtime's context implements it.
    */
   setCurrentKey?(key: string): void;
 }
