@@ -66,6 +66,29 @@ export function buildProgram(): Command {
       process.stdout.write(`${r.packets.toLocaleString('en-US')} packets -> ${r.pcapPath}\nlabels -> ${r.labelsPath} (${r.labels.length} attacks)\ninventory -> ${r.inventoryPath}\n`);
     });
 
+  program
+    .command('train')
+    .description('train the next-packet LSTM on historical packets and save a model directory (tfjs format + metadata)')
+    .requiredOption('-o, --out <dir>', 'model directory to write')
+    .option('--pcap <file...>', 'training captures (benign traffic)')
+    .option('--inventory <file>', 'VM inventory CSV for the captures')
+    .option('--synthetic', 'train on attack-free synthetic traffic')
+    .option('--seed <n>', 'seed (synthetic traffic and weight init)', int('--seed'), 7)
+    .option('--vms <n>', 'synthetic VM count', int('--vms'), 40)
+    .option('--duration <sec>', 'synthetic duration in seconds', positive('--duration'), 120)
+    .option('--hidden <n>', 'LSTM hidden size', int('--hidden'), 32)
+    .option('--seq-len <n>', 'training window length in packets', int('--seq-len'), 32)
+    .option('--epochs <n>', 'maximum epochs', int('--epochs'), 20)
+    .option('--patience <n>', 'early stopping: epochs without validation improvement', int('--patience'), 3)
+    .option('--max-per-vm <n>', 'packets kept per VM', int('--max-per-vm'), 3000)
+    .option('--backend <name>', 'tfjs backend: auto | tfjs-node-gpu | tfjs-node | wasm | cpu', 'auto')
+    .action(async (o: { out: string; pcap?: string[]; inventory?: string; synthetic?: boolean; seed: number; vms: number; duration: number; hidden: number; seqLen: number; epochs: number; patience: number; maxPerVm: number; backend: string }) => {
+      // Loaded on demand: tfjs takes a while to import and only train needs it here.
+      const { trainCommand } = await import('./commands/train');
+      const meta = await trainCommand({ ...o, durationSec: o.duration });
+      process.stdout.write(`model ${meta.version} -> ${o.out}\nvalidation: ${JSON.stringify(meta.metrics)}\n`);
+    });
+
   return program;
 }
 
