@@ -29,7 +29,11 @@ export class JsonLinesSink implements StreamSink {
 
   constructor(private readonly options: JsonLinesSinkOptions) {
     this.allowed = options.streams ? new Set(options.streams) : null;
-    if (options.dir !== '-') mkdirSync(options.dir, { recursive: true });
+    if (options.dir !== '-') {
+      mkdirSync(options.dir, { recursive: true });
+      // Every named stream gets its file, empty when nothing came: a reader can tell "none" from "not run".
+      for (const s of options.streams ?? []) this.fileFor(s);
+    }
   }
 
   write(stream: string, key: string, value: unknown): void {
@@ -39,12 +43,16 @@ export class JsonLinesSink implements StreamSink {
       process.stdout.write(`{"stream":${JSON.stringify(stream)},"key":${JSON.stringify(key)},"value":${line.slice(0, -1)}}\n`);
       return;
     }
+    this.fileFor(stream).write(line);
+  }
+
+  private fileFor(stream: string): WriteStream {
     let file = this.files.get(stream);
     if (!file) {
       file = createWriteStream(join(this.options.dir, `${stream}.jsonl`), { flags: 'w' });
       this.files.set(stream, file);
     }
-    file.write(line);
+    return file;
   }
 
   async flush(): Promise<void> {
