@@ -29,8 +29,10 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   const log = createLogger({ level: opts.quiet ? 'warn' : undefined });
 
   const summary = new SummarySink();
-  const outDir = resolve(opts.out);
-  mkdirSync(outDir, { recursive: true });
+  // `--out -` streams the JSON lines to stdout and keeps the human summary on stderr.
+  const toStdout = opts.out === '-';
+  const outDir = toStdout ? '-' : resolve(opts.out);
+  if (!toStdout) mkdirSync(outDir, { recursive: true });
   const streams = topology.sinks.map((s) => s.stream);
   const files = new JsonLinesSink({ dir: outDir, streams });
   const sinks: Record<string, StreamSink> = {};
@@ -57,11 +59,13 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   const result = summary.summary();
   const srcStats = source.stats();
   const cutShort = source instanceof PcapSource ? source.lastError : null;
-  const summaryPath = join(outDir, 'summary.json');
-  writeFileSync(summaryPath, JSON.stringify({ topology: topology.name, source: source.description, sourceStats: srcStats, inputError: cutShort?.message ?? null, run: stats, ...result }, null, 2));
+  const summaryPath = toStdout ? '-' : join(outDir, 'summary.json');
+  const report = JSON.stringify({ topology: topology.name, source: source.description, sourceStats: srcStats, inputError: cutShort?.message ?? null, run: stats, ...result }, null, 2);
+  if (!toStdout) writeFileSync(summaryPath, report);
   if (!opts.quiet) {
-    process.stdout.write(formatSummary(result, stats.wallMs) + '\n');
-    process.stdout.write(`outputs in ${outDir} (${streams.map((s) => `${s}.jsonl`).join(', ')}, summary.json)\n`);
+    const human = toStdout ? process.stderr : process.stdout;
+    human.write(formatSummary(result, stats.wallMs) + '\n');
+    if (!toStdout) human.write(`outputs in ${outDir} (${streams.map((s) => `${s}.jsonl`).join(', ')}, summary.json)\n`);
   }
   if (cutShort) {
     process.stderr.write(`warning: input cut short: ${cutShort.message}; results cover the ${result.packets} packets read before it\n`);
