@@ -10,3 +10,4 @@ export * from './decode';
 export * from './inventory';
 export * from './net';
 export * from './synthetic';
+export * from './kafka';

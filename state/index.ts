@@ -5,3 +5,6 @@ export { StateError } from './backend';
 export { MemoryStateBackend, MemoryTaskState } from './memory-backend';
 export { TaskKeyedStateStore, type KeyCursor } from './keyed-state-store';
 export { KeyPartitioner, kafkaPartition, keyGroupOf, murmur2 } from './key-group';
+export { RedisStateBackend, type RedisStateBackendOptions, type CheckpointResult } from './redis-backend';
+export { RedisUnavailableError, CheckpointFencedError, StoredStateError } from './redis-errors';
+export { encodeStateValue, decodeStateValue } from './redis-value-codec';

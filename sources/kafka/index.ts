@@ -1,0 +1,10 @@
+/** Kafka client layer (project interface + kafkajs implementation) and the Kafka packet source. */
+export type {
+  ConsumerHandlers, ConsumerOptions, IncomingBatch, IncomingRecord, KafkaAdmin, KafkaClient, KafkaClientConfig,
+  KafkaConsumer, KafkaProducer, OutgoingRecord, ProducerOptions, TopicPartition, TopicSpec,
+} from './kafka-client';
+export { parseBrokers } from './kafka-client';
+export { KafkaConnectionError, KafkaOperationError } from './kafka-errors';
+export { KafkajsClient } from './kafkajs-client';
+export { KafkaPacketSource, type KafkaPacketBatch, type KafkaPacketSourceOptions, type KafkaPacketSourceStats } from './kafka-packet-source';
+export { ensureTopics, prescientTopicSpecs } from './topics';
