@@ -89,6 +89,45 @@ export function buildProgram(): Command {
       process.stdout.write(`model ${meta.version} -> ${o.out}\nvalidation: ${JSON.stringify(meta.metrics)}\n`);
     });
 
+  program
+    .command('eval')
+    .description('detection metrics (ROC AUC, AP, TPR at FPR, per-attack delay and recall) of a topology on labelled traffic; writes eval.json, scores.svg, roc.svg')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .option('-t, --topology <file>', 'topology YAML (default: topology/default.yaml)')
+    .option('--scenario <name>', "generated scenario: 'synthetic'")
+    .option('--seed <n>', 'scenario seed', int('--seed'))
+    .option('--vms <n>', 'scenario VM count', int('--vms'))
+    .option('--duration <sec>', 'scenario duration in seconds', positive('--duration'))
+    .option('--kinds <list>', "scenario attack kinds, comma-separated, or 'all'", 'all')
+    .option('--pcap <file>', 'labelled capture (e.g. from `prescient generate` or `prescient mix`)')
+    .option('--labels <file>', 'labels.jsonl of the capture')
+    .option('--inventory <file>', 'VM inventory CSV of the capture')
+    .option('-q, --quiet', 'no progress and no report on stdout')
+    .action(async (o: { out: string; topology?: string; scenario?: string; seed?: number; vms?: number; duration?: number; kinds: string; pcap?: string; labels?: string; inventory?: string; quiet?: boolean }) => {
+      // Loaded on demand: the topology may load tfjs, and vega is imported only here.
+      const { evalCommand } = await import('./commands/eval');
+      await evalCommand({ ...o, durationSec: o.duration });
+    });
+
+  program
+    .command('mix')
+    .description('mix a real attack capture into benign traffic as a compromised VM: capture.pcap, labels.jsonl, inventory.csv')
+    .requiredOption('--benign <file>', 'benign capture')
+    .requiredOption('--benign-inventory <file>', 'VM inventory CSV of the benign capture')
+    .option('--benign-labels <file>', 'labels of attacks already in the benign capture, kept')
+    .requiredOption('--attack <file>', 'attack capture (Ethernet, IPv4)')
+    .requiredOption('--vm <id>', 'the VM that becomes the attacker')
+    .option('--at <sec>', 'attack start, seconds after the benign capture starts', Number, 0)
+    .option('--attacker <ip>', 'attacker IPv4 address (default: the source sending the most packets)')
+    .option('--max-gap <sec>', 'shorten idle gaps between attack packets to this (default: keep the timeline)', positive('--max-gap'))
+    .option('--kind <kind>', 'attack kind written in the label', 'port_scan')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .action(async (o: { benign: string; benignInventory: string; benignLabels?: string; attack: string; vm: string; at: number; attacker?: string; maxGap?: number; kind: string; out: string }) => {
+      const { mixCommand, formatMixResult } = await import('./commands/mix');
+      const r = mixCommand({ ...o, atSec: o.at, maxGapSec: o.maxGap });
+      process.stdout.write(`${formatMixResult(r)}\n`);
+    });
+
   return program;
 }
 

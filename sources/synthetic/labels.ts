@@ -24,13 +24,35 @@ export interface AttackLabel {
   peerIp: string | null;
   /** The VM-side ports reserved for the attack, inclusive. */
   localPorts: [number, number];
+  /**
+   * Optional, for attacks mixed in from a real capture (`prescient mix`), whose ports are the real
+   * tool's: when present, the attack's packets are the VM's packets inside the window whose peer
+   * (dst for egress, src for ingress) is one of these addresses, and `localPorts` only informs.
+   */
+  peerIps?: string[];
+  /** Optional: the capture file the attack's packets came from. */
+  capture?: string;
+}
+
+const peerSets = new WeakMap<AttackLabel, Set<string>>();
+
+function peerSetOf(l: AttackLabel & { peerIps: string[] }): Set<string> {
+  let s = peerSets.get(l);
+  if (s === undefined) {
+    s = new Set(l.peerIps);
+    peerSets.set(l, s);
+  }
+  return s;
 }
 
 /** The label of the attack `event` belongs to, or undefined for normal traffic. */
 export function attackLabelOf(labels: readonly AttackLabel[], event: PacketEvent): AttackLabel | undefined {
   const local = event.direction === 'INGRESS' ? event.dstPort : event.srcPort;
   for (const l of labels) {
-    if (l.vmId === event.vmId && event.tsUs >= l.startUs && event.tsUs <= l.endUs && local >= l.localPorts[0] && local <= l.localPorts[1]) return l;
+    if (l.vmId !== event.vmId || event.tsUs < l.startUs || event.tsUs > l.endUs) continue;
+    if (l.peerIps !== undefined) {
+      if (peerSetOf(l as AttackLabel & { peerIps: string[] }).has(event.direction === 'INGRESS' ? event.srcIp : event.dstIp)) return l;
+    } else if (local >= l.localPorts[0] && local <= l.localPorts[1]) return l;
   }
   return undefined;
 }
@@ -55,6 +77,8 @@ const labelSchema = z.object({
   knownPeer: z.boolean(),
   peerIp: z.string().nullable(),
   localPorts: z.tuple([z.number().int(), z.number().int()]),
+  peerIps: z.array(z.string()).optional(),
+  capture: z.string().optional(),
 });
 
 /** Reads labels.jsonl back; `file` only names the source in errors. */

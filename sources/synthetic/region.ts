@@ -13,7 +13,8 @@ const PROFILE_PATTERN: readonly Profile[] = ['web', 'database', 'dns', 'backup',
 const ID_PREFIX: Record<Profile, string> = { web: 'web', database: 'db', dns: 'dns', backup: 'backup', idle: 'idle' };
 const NO_MAC = Buffer.alloc(6);
 /** Azure's platform resolver address: where a VM's DNS goes when its vnet has no DNS VM. */
-const PLATFORM_RESOLVER = (168 << 24) | (63 << 16) | (129 << 8) | 16;
+// `>>> 0`: 168 << 24 overflows int32; the address must stay an unsigned 32-bit number.
+const PLATFORM_RESOLVER = ((168 << 24) | (63 << 16) | (129 << 8) | 16) >>> 0;
 const INTRA_VNET_RTT_US = 250;
 
 export interface Region {
