@@ -3,9 +3,12 @@
  * packet is from it.
  *
  * Fills `record.baseline` (BaselineDeviation). The packet is scored against the profile BEFORE it is
- * added. A VM with fewer than `minHistory` packets is scored against its account's profile (else its
- * vnet's, read from the broadcast table `baseline-profiles`), and its novelty signals are damped while
- * it is new, so a freshly deployed VM does not raise a storm of "new peer" alarms.
+ * added. A VM not yet established (fewer than `minHistory` packets, or younger than `minHistoryAge`) is
+ * scored against its account's profile (else its vnet's, read from the broadcast table
+ * `baseline-profiles`), and its novelty signals are damped while it is new, so a freshly deployed VM does
+ * not raise a storm of "new peer" alarms. First contacts count when the VM makes them (outbound); a peer
+ * it first contacts once established, and that its account does not already reach, is young for
+ * `peerYouth`, and the share of its egress bytes going to young peers is scored (`youngZ`).
  *
  * Scope profiles: every `aggregateEvery` packets (or `publishEvery` of event time) a VM task sends a
  * compact ProfileUpdate to the repartition streams `baseline-account` (keyed by accountId) and
@@ -19,11 +22,11 @@ import type { BaselineDeviation, PacketRecord } from './packet-record';
 import type { BaselineSnapshot } from '../schemas/types';
 import type { ValueState } from '../state/keyed-state';
 import { positiveDurationUs } from './config/duration';
-import { hashInt, hasPorts, hash32, peerOf, portClassIndex, protocolIndex, servicePort } from './internal/packet-features';
-import { hashSetTouch, newBoundedHashSet, type BoundedHashSet } from './internal/bounded-hash-set';
+import { hashInt, hasPorts, hash32, isOutbound, isOutboundFlow, peerOf, portClassIndex, protocolIndex, servicePort } from './internal/packet-features';
+import { cloneHashSet, hashSetFind, hashSetTouchSlot, newBoundedHashSet, type BoundedHashSet } from './internal/bounded-hash-set';
 import {
   addPacket, addToUpdate, cloneProfile, decayProfile, mergeUpdate, newProfile, newProfileUpdate, noveltyShare,
-  meanOf, resetProfileUpdate, snapshotOf, stdOf, weightOf, F, FEATURE_COUNT, type Profile, type ProfileUpdate,
+  meanOf, resetProfileUpdate, snapshotOf, stdOf, weightOf, F, FEATURE_COUNT, UPDATE_PEERS, type Profile, type ProfileUpdate,
 } from './internal/profile';
 
 const SCOPES = ['vm', 'account', 'vnet'] as const;
@@ -36,6 +39,14 @@ export const baselineConfigSchema = z
     scopes: z.array(z.enum(SCOPES)).nonempty().default(['vm', 'account', 'vnet']),
     /** Packets a VM needs before it is scored against its own profile. */
     minHistory: z.number().int().nonnegative().default(200),
+    /**
+     * A quiet VM that never reaches minHistory is judged by its own profile once it has been seen for
+     * minHistoryAge with at least minHistoryQuiet packets: it is not new, only quiet.
+     */
+    minHistoryAge: positiveDurationUs.default('30s'),
+    minHistoryQuiet: z.number().int().nonnegative().default(16),
+    /** A peer the VM first contacted (outbound) once its profile was established is young this long. */
+    peerYouth: positiveDurationUs.default('30s'),
     /** State of a VM (or scope) silent for this long is dropped (processing time). */
     ttl: positiveDurationUs.default('1h'),
     /** A scope profile is published to the broadcast table at most this often (event time). */
@@ -44,6 +55,8 @@ export const baselineConfigSchema = z
     aggregateEvery: z.number().int().positive().default(32),
     /** Capacity of the per-VM sets of peers and destination ports (bounded; oldest evicted). */
     peerCapacity: z.number().int().min(16).max(65536).default(512),
+    /** Capacity of an account's / vnet's set of the peers its VMs reached out to. */
+    scopePeerCapacity: z.number().int().min(16).max(65536).default(1024),
     portCapacity: z.number().int().min(16).max(65536).default(256),
     /** Half-life, in packets, of the VM's recent first-contact share (the fan-out window). */
     fanoutPackets: z.number().positive().default(50),
@@ -62,6 +75,8 @@ export type BaselineConfig = z.output<typeof baselineConfigSchema>;
 export interface ScopeProfileView {
   profile: Profile;
   snapshot: BaselineSnapshot;
+  /** Peers the scope's VMs reached out to (a copy). */
+  peers?: BoundedHashSet;
 }
 
 /** Per-VM keyed state. */
@@ -73,6 +88,15 @@ export interface BaselineVmState {
   ports: BoundedHashSet;
   /** Decayed share of recent packets that were a first contact (half-life fanoutPackets). */
   recentNovel: number;
+  /** Event time of the VM's first packet, and when its profile became established (-1: not yet). */
+  firstUs: number;
+  matureAtUs: number;
+  /** Bytes sent (to young peers, and in all), decayed with time constant YOUNG_TAU_US, as of youngAtUs. */
+  youngBytes: number;
+  egressBytes: number;
+  youngAtUs: number;
+  /** Decayed share of recent packets that were far from the profile (half-life 16 packets). */
+  recentFar: number;
   /** Pending scope update and the event time of its first packet. */
   pending: ProfileUpdate;
   pendingFirstUs: number;
@@ -84,9 +108,13 @@ export interface BaselineVmState {
 export interface ScopeProfileState {
   profile: Profile;
   publishedUs: number;
+  /** Peers the scope's VMs first contacted (outbound): a peer new to one VM but known to its account is not new. */
+  peers: BoundedHashSet;
 }
 
 export const BASELINE_PROFILES_TABLE = 'baseline-profiles';
+/** Shared by the updates that carry no first contact (receivers never mutate an update). */
+const NO_PEERS: number[] = [];
 const ACCOUNT_STREAM = 'baseline-account';
 const VNET_STREAM = 'baseline-vnet';
 
@@ -96,16 +124,42 @@ function sizeStdFloor(mean: number): number { return 8 + 0.05 * mean; }
 const LOG_STD_FLOOR = 0.25;
 const SHARE_STD_FLOOR = 0.05;
 const ENTROPY_STD_FLOOR = 0.1;
+/** Weight of a port class's entropy samples before they, not the VM's overall ones, are the reference. */
+const ENTROPY_CLASS_MIN_WEIGHT = 4;
+/** Young-peer volume is log bytes/s: a factor of ~7 is one sigma, so a handshake is not an upload. */
+/** Bytes in the young-peer share's denominator beyond what was sent: one small packet is not a share. */
+const YOUNG_PRIOR_BYTES = 1500;
 const SURPRISE_CLIP = 10;
 const NOVELTY_SHARE_FLOOR = 0.02;
 /** A volumetric z above this slows learning. */
 const VOLUME_LEARN_Z = 3;
+/** Time constant of the young-peer byte rate (the window operator's usual size). */
+const YOUNG_TAU_US = 1_000_000;
+/**
+ * A packet far from the profile teaches its volumetric features at most once per this much event time
+ * (and by 1 / deviation^2): a flood of thousands of packets per second is as slow to become "normal"
+ * as one packet a second, so a lasting change is learnt as the old profile decays, not in seconds.
+ */
+const FAR_LEARN_US = 1_000_000;
+/** Far-off packets are sustained when more than this share of the recent ones (half-life 16) are. */
+const FAR_SUSTAINED = 0.25;
+const FAR_ALPHA = 1 - Math.pow(2, -1 / 16);
 
 /** |x - mean| / max(std, floor), clipped; 0 when the packet or the profile lacks the feature. */
 function zOf(ref: Profile, f: number, obs: Float64Array, floor: number, clip: number): number {
   const x = obs[f];
   if (x !== x || weightOf(ref, f) <= 0) return 0;
   const z = Math.abs(x - meanOf(ref, f)) / Math.max(stdOf(ref, f), floor);
+  return z < clip ? z : clip;
+}
+
+/** One-sided z: only values below the mean count. */
+function zDown(ref: Profile, f: number, obs: Float64Array, floor: number, clip: number): number {
+  const x = obs[f];
+  if (x !== x || weightOf(ref, f) <= 0) return 0;
+  const d = meanOf(ref, f) - x;
+  if (d <= 0) return 0;
+  const z = d / Math.max(stdOf(ref, f), floor);
   return z < clip ? z : clip;
 }
 
@@ -117,6 +171,29 @@ function zUp(ref: Profile, f: number, obs: Float64Array, floor: number, clip: nu
   if (d <= 0) return 0;
   const z = d / Math.max(stdOf(ref, f), floor);
   return z < clip ? z : clip;
+}
+
+/**
+ * Fills in what a VM state checkpointed before young peers, per-class entropy and far-off tracking lacks:
+ * its peers so far count as its own (not young), its established time is now if it has the packets.
+ */
+function upgradeVmState(st: BaselineVmState, ts: number, minHistory: number): void {
+  upgradeProfile(st.profile);
+  for (const set of [st.peers, st.ports]) if (set.born === undefined) set.born = new Array<number>(set.cap).fill(-1);
+  st.firstUs = st.profile.lastUs >= 0 ? st.profile.lastUs : ts;
+  st.matureAtUs = st.profile.n >= minHistory ? ts : -1;
+  st.youngBytes = 0;
+  st.egressBytes = 0;
+  st.youngAtUs = -1;
+  st.recentFar = 0;
+  st.pending = newProfileUpdate();
+  st.pendingFirstUs = -1;
+}
+
+/** A profile checkpointed with fewer features or no per-class entropy gets the missing ones, empty. */
+function upgradeProfile(p: Profile): void {
+  while (p.mom.length < FEATURE_COUNT * 3) p.mom.push(0);
+  if (p.entClass === undefined) p.entClass = newProfile().entClass;
 }
 
 class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
@@ -154,21 +231,54 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     const ts = p.tsUs;
     let st = this.vmState.get();
     if (st === undefined) st = this.newVmState(p.accountId, p.vnetId);
+    else if (st.recentFar === undefined) upgradeVmState(st, ts, this.cfg.minHistory);
     const own = st.profile;
     decayProfile(own, ts, cfg.halfLife);
 
-    // Novelty is what the VM's own sets say before this packet; touching them records it as seen.
-    const newPeer = hashSetTouch(st.peers, hash32(peerOf(p)), ts) ? 1 : 0;
+    // Established: enough packets, or (a quiet VM) enough time with a few packets.
+    if (st.firstUs < 0) st.firstUs = ts;
+    if (st.matureAtUs < 0 && (own.n >= cfg.minHistory || (own.n >= cfg.minHistoryQuiet && ts - st.firstUs >= cfg.minHistoryAge))) {
+      st.matureAtUs = ts;
+    }
+    const isNew = st.matureAtUs < 0;
+
+    // Novelty is what the VM's own sets say before this packet; touching them records it as seen. Only
+    // a first contact the VM makes (outbound) counts: new clients reaching a server are normal.
+    const outbound = isOutbound(p);
+    // Peers it first contacts once past its first minHistoryAge are young for peerYouth; the earlier
+    // ones are the VM's own (met while its profile was forming).
+    // A peer its account or vnet already reaches (a storage endpoint, an NTP server) is not young.
+    const peerHash = hash32(peerOf(p));
+    const ps = hashSetTouchSlot(st.peers, peerHash, ts, outbound && ts - st.firstUs >= cfg.minHistoryAge ? ts : -1);
+    const newPeer = ps < 0 && outbound ? 1 : 0;
+    if (newPeer === 1) {
+      if (st.peers.born[-ps - 1] >= 0 && this.knownToScope(st.accountId, st.vnetId, peerHash)) st.peers.born[-ps - 1] = -1;
+      if (st.pending.peers.length < UPDATE_PEERS) st.pending.peers.push(peerHash);
+    }
     const ported = hasPorts(p);
-    const newPort = ported && hashSetTouch(st.ports, hashInt(servicePort(p)), ts) ? 1 : 0;
+    const newPort = ported && hashSetTouchSlot(st.ports, hashInt(servicePort(p)), ts, -1) < 0 && outbound ? 1 : 0;
     const novel = newPeer + newPort > 0 ? 1 : 0;
     st.recentNovel += this.recentAlpha * (novel - st.recentNovel);
+    // What the VM sends to young peers: a new peer that receives bulk data (exfiltration) or is
+    // called back again and again (a beacon) is what a first contact alone does not say.
+    const born = st.peers.born[ps < 0 ? -ps - 1 : ps];
+    // Decayed in steps of at least 1/64 of the time constant (a pow per packet of a busy VM is wasted).
+    if (ts - st.youngAtUs >= YOUNG_TAU_US / 64) {
+      if (st.egressBytes > 0) {
+        const f = Math.exp((st.youngAtUs - ts) / YOUNG_TAU_US);
+        st.youngBytes *= f;
+        st.egressBytes *= f;
+      }
+      st.youngAtUs = ts;
+    }
+    if (p.direction === 'EGRESS') st.egressBytes += p.size;
+    const young = born >= 0 && ts - born < cfg.peerYouth;
+    if (young && p.direction === 'EGRESS') st.youngBytes += p.size;
 
     // Pick the profile to compare against.
     let ref: Profile | null = null;
     let snapshot: BaselineSnapshot;
     let scope: string;
-    const isNew = own.n < cfg.minHistory;
     const view = isNew ? this.scopeView(p.accountId, p.vnetId) : undefined;
     if (view !== undefined) {
       ref = view.profile;
@@ -199,26 +309,52 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     obs[F.ENTROPY] = hasPayload ? record.entropy : NaN;
     const win = record.window;
     obs[F.RATE] = win !== undefined ? Math.log1p(win.rate) : NaN;
-    obs[F.SYN] = win !== undefined ? win.synRatio : NaN;
-    obs[F.PORTS] = win !== undefined ? Math.log1p(win.distinctPorts) : NaN;
-    obs[F.PEERS] = win !== undefined ? Math.log1p(win.distinctPeers) : NaN;
+    // The outbound features are measured (and learnt) on the packets of flows the VM opened, the ones
+    // they are judged on.
+    const outFlow = outbound || isOutboundFlow(p);
+    const hasOut = win !== undefined && outFlow;
+    obs[F.SYN] = hasOut ? win.egressSynRatio ?? win.synRatio : NaN;
+    obs[F.PORTS] = hasOut ? Math.log1p(win.outboundPorts ?? win.distinctPorts) : NaN;
+    obs[F.PEERS] = hasOut ? Math.log1p(win.outboundPeers ?? win.distinctPeers) : NaN;
+    // Share of what the VM sent lately that went to young peers: scale-free (a web server's API call
+    // is a sliver of its traffic, an upload to a host met seconds ago is all of it).
+    obs[F.YOUNG] = st.youngBytes / (st.egressBytes + YOUNG_PRIOR_BYTES);
 
     let sizeZ = 0, iatZ = 0, entropyZ = 0, protocolSurprise = 0, portSurprise = 0, fanout = 1, noveltyTerm = 0;
-    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0;
+    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0;
     let expectedSize = NaN, expectedIatUs = NaN, expectedEntropy = NaN;
     let total = 0;
+    let classEntropy = NaN;
     if (ref !== null) {
       const clip = cfg.zClip;
       const meanSize = meanOf(ref, F.SIZE);
       sizeZ = zOf(ref, F.SIZE, obs, sizeStdFloor(meanSize), clip);
       // Inter-arrival is heavy-tailed (bursts of µs, pauses of seconds): its z-score is taken in log space.
-      iatZ = zOf(ref, F.LOG_IAT, obs, LOG_STD_FLOOR, clip);
-      entropyZ = zOf(ref, F.ENTROPY, obs, ENTROPY_STD_FLOOR, clip);
+      // Only faster than usual alarms: a pause (a VM between its periodic jobs) is not an attack.
+      iatZ = zDown(ref, F.LOG_IAT, obs, LOG_STD_FLOOR, clip);
+      // Entropy against the packet's own port class once the profile has enough of it (TLS is not DNS).
+      const ec = ref.entClass;
+      const ci = 3 * portClass;
+      if (ec[ci] >= ENTROPY_CLASS_MIN_WEIGHT) {
+        const x = obs[F.ENTROPY];
+        classEntropy = ec[ci + 1];
+        if (x === x) {
+          const sd = Math.sqrt(Math.max(0, ec[ci + 2] / ec[ci]));
+          entropyZ = Math.min(clip, Math.abs(x - classEntropy) / Math.max(sd, ENTROPY_STD_FLOOR));
+        }
+      } else {
+        entropyZ = zOf(ref, F.ENTROPY, obs, ENTROPY_STD_FLOOR, clip);
+      }
       // Volume and spread only alarm upwards: a VM going quiet is not an attack.
+      // The SYN share and the outbound spread indict the packets of the flows the VM opened, the young-peer
+      // volume those exchanged with young peers: a server's clients are not part of its scan.
       rateZ = zUp(ref, F.RATE, obs, LOG_STD_FLOOR, clip);
-      synZ = zUp(ref, F.SYN, obs, SHARE_STD_FLOOR, clip);
-      portsZ = zUp(ref, F.PORTS, obs, LOG_STD_FLOOR, clip);
-      peersZ = zUp(ref, F.PEERS, obs, LOG_STD_FLOOR, clip);
+      if (outFlow) {
+        synZ = zUp(ref, F.SYN, obs, SHARE_STD_FLOOR, clip);
+        portsZ = zUp(ref, F.PORTS, obs, LOG_STD_FLOOR, clip);
+        peersZ = zUp(ref, F.PEERS, obs, LOG_STD_FLOOR, clip);
+      }
+      if (young) youngZ = zUp(ref, F.YOUNG, obs, SHARE_STD_FLOOR, clip);
       // Laplace-smoothed probabilities, as bits of surprise.
       protocolSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.proto[proto] + 0.5) / (ref.w + 0.5 * ref.proto.length)));
       portSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.ports[portClass] + 0.5) / (ref.w + 0.5 * ref.ports.length)));
@@ -229,31 +365,45 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       noveltyTerm = ramp * ((newPeer + newPort) * (1 - normalShare) + Math.log2(Math.max(1, fanout)));
       total =
         (sizeZ + entropyZ + 0.5 * iatZ) / 2.5 +
-        0.25 * (protocolSurprise + portSurprise) +
-        (rateZ + synZ + portsZ + peersZ) +
+        // The port class nearly determines the protocol: their surprises are one rarity, not two.
+        0.5 * Math.max(protocolSurprise, portSurprise) +
+        (rateZ + synZ + portsZ + peersZ + youngZ) +
         noveltyTerm;
       // A new VM judged by its own few packets: z-scores of a handful of samples mean little yet.
       if (isNew && ref === own) total *= ramp;
       if (weightOf(ref, F.LOG_SIZE) > 0) expectedSize = Math.expm1(meanOf(ref, F.LOG_SIZE));
       if (weightOf(ref, F.LOG_IAT) > 0) expectedIatUs = Math.expm1(meanOf(ref, F.LOG_IAT));
-      if (weightOf(ref, F.ENTROPY) > 0) expectedEntropy = meanOf(ref, F.ENTROPY);
+      if (classEntropy === classEntropy) expectedEntropy = classEntropy;
+      else if (weightOf(ref, F.ENTROPY) > 0) expectedEntropy = meanOf(ref, F.ENTROPY);
     }
     const deviation: BaselineDeviation = {
       sizeZ, iatZ, entropyZ, protocolSurprise, portSurprise, newPeer, newPort, fanout, total,
-      rateZ, synZ, portsZ, peersZ, expectedSize, expectedIatUs, expectedEntropy,
-      scope, vmPackets: own.n, snapshot,
+      rateZ, synZ, portsZ, peersZ, youngZ, expectedSize, expectedIatUs, expectedEntropy,
+      scope, vmPackets: own.n, mature: !isNew, learnWeight: 1, snapshot,
     };
     record.baseline = deviation;
 
-    // Robust learning: a packet far from the profile is learnt with little weight, so a flood or a scan
-    // does not become the VM's "normal" within a few hundred packets; a lasting change still wins as
-    // the old profile decays. Volumetric features are learnt per unit of time (weight ~ iat / the
-    // mean iat), so that a burst of packets does not outvote the quiet seconds around it.
-    const volMax = Math.max(rateZ, synZ, portsZ, peersZ);
+    // Robust learning. A packet far from the profile is learnt per unit of time (weight ~ iat / the
+    // mean iat), so a burst cannot outvote the quiet seconds around it; while far-off packets are
+    // sustained (a flood, a scan) also by 1 / deviation^2, so an attack does not become the VM's
+    // "normal" in seconds, while a one-off (a VM's rare periodic job) is learnt and becomes known.
+    // Volumetric features of a far-off packet are learnt at most once per FAR_LEARN_US of event time:
+    // a lasting change is learnt as the old profile decays.
+    const volMax = Math.max(rateZ, synZ, portsZ, peersZ, youngZ);
     const dev = Math.max(total / cfg.learnLimit, volMax / VOLUME_LEARN_Z);
-    const learn = dev <= 1 ? 1 : 1 / (dev * dev);
+    const far = dev > 1 ? 1 : 0;
+    st.recentFar += FAR_ALPHA * (far - st.recentFar);
     const usualIat = weightOf(own, F.IAT) > 0 ? meanOf(own, F.IAT) : 0;
-    const learnVolume = usualIat > 0 && iat > 0 ? learn * Math.min(1, iat / usualIat) : learn;
+    const share = usualIat > 0 && iat > 0 ? Math.min(1, iat / usualIat) : 1;
+    let learn = 1;
+    let learnVolume = share;
+    if (far === 1) {
+      const d2 = 1 / (dev * dev);
+      const trust = st.recentFar > FAR_SUSTAINED ? d2 : 1;
+      learn = share * trust;
+      deviation.learnWeight = trust;
+      learnVolume = iat > 0 ? Math.min(1, iat / FAR_LEARN_US) * d2 : 0;
+    }
     addPacket(own, obs, learn, learnVolume, proto, portClass, newPeer, newPort);
     if (this.accountChannel !== null || this.vnetChannel !== null) {
       const u = st.pending;
@@ -271,17 +421,35 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     const handle = scope === 'account' ? this.accountState : this.vnetState;
     const u = value as ProfileUpdate;
     let st = handle.get();
-    if (st === undefined) st = { profile: newProfile(), publishedUs: -1 };
+    if (st === undefined) st = { profile: newProfile(), publishedUs: -1, peers: newBoundedHashSet(this.cfg.scopePeerCapacity) };
+    else if (st.peers === undefined) {
+      st.peers = newBoundedHashSet(this.cfg.scopePeerCapacity);
+      upgradeProfile(st.profile);
+    }
     mergeUpdate(st.profile, u, this.cfg.halfLife);
+    for (let i = 0; i < u.peers.length; i++) hashSetTouchSlot(st.peers, u.peers[i], u.lastUs, -1);
     const now = st.profile.lastUs;
     if (st.publishedUs < 0 || now - st.publishedUs >= this.cfg.publishEvery) {
       const key = ctx.currentKey;
       const profile = cloneProfile(st.profile);
       const snapshot = snapshotOf(profile, scope, key, profile.newPeers, profile.newPorts);
-      this.table.put(`${scope}:${key}`, { profile, snapshot });
+      this.table.put(`${scope}:${key}`, { profile, snapshot, peers: cloneHashSet(st.peers) });
       st.publishedUs = now;
     }
     handle.set(st);
+  }
+
+  /** Whether the VM's account or vnet (as last published) has reached out to this peer. */
+  private knownToScope(accountId: string, vnetId: string, peerHash: number): boolean {
+    if (this.useAccount) {
+      const v = this.table.get(`account:${accountId}`);
+      if (v !== undefined && v.peers !== undefined && hashSetFind(v.peers, peerHash) >= 0) return true;
+    }
+    if (this.useVnet) {
+      const v = this.table.get(`vnet:${vnetId}`);
+      if (v !== undefined && v.peers !== undefined && hashSetFind(v.peers, peerHash) >= 0) return true;
+    }
+    return false;
   }
 
   /** The account's (else the vnet's) published profile, when it has enough history to stand in. */
@@ -300,7 +468,10 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
   private flushPending(st: BaselineVmState): void {
     // One object per batch of packets (not per packet); receivers treat it as read-only.
     const u = st.pending;
-    const msg: ProfileUpdate = { ...u, proto: u.proto.slice(), ports: u.ports.slice() };
+    const msg: ProfileUpdate = {
+      ...u, sums: u.sums.slice(), proto: u.proto.slice(), ports: u.ports.slice(), entClass: u.entClass.slice(),
+      peers: u.peers.length > 0 ? u.peers.slice() : NO_PEERS,
+    };
     if (this.accountChannel !== null) this.accountChannel.send(st.accountId, msg);
     if (this.vnetChannel !== null) this.vnetChannel.send(st.vnetId, msg);
     resetProfileUpdate(u);
@@ -314,6 +485,12 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       peers: newBoundedHashSet(this.cfg.peerCapacity),
       ports: newBoundedHashSet(this.cfg.portCapacity),
       recentNovel: 0,
+      firstUs: -1,
+      matureAtUs: -1,
+      youngBytes: 0,
+      egressBytes: 0,
+      youngAtUs: -1,
+      recentFar: 0,
       pending: newProfileUpdate(),
       pendingFirstUs: -1,
       snapshot: null,

@@ -17,6 +17,14 @@ export interface WindowFeatures {
   synRatio: number;
   /** Packets per second over the sliding window. */
   rate: number;
+  /**
+   * SYN-without-ACK packets the VM sent / its egress packets (the half-open share of what it sends:
+   * a scan or flood; the SYNs a server receives from its clients stay out).
+   */
+  egressSynRatio?: number;
+  /** Distinct service ports and peers of the flows the VM opened (outbound), in the sliding window. */
+  outboundPorts?: number;
+  outboundPeers?: number;
 }
 
 /** Filled by `baseline`: how far this packet is from the VM's (or its account's / vnet's) profile. */
@@ -28,9 +36,9 @@ export interface BaselineDeviation {
   /** -log of the smoothed probability of this protocol / port class in the profile. */
   protocolSurprise: number;
   portSurprise: number;
-  /** 1 when this peer (dst for egress, src for ingress) was never seen by this VM. */
+  /** 1 when this peer (dst for egress, src for ingress) was never seen by this VM and the VM contacts it (outbound). */
   newPeer: number;
-  /** 1 when this destination port was never seen by this VM. */
+  /** 1 when this service port was never seen by this VM and the VM contacts it (outbound). */
   newPort: number;
   /** Rate of new peers+ports over the recent window, relative to the profile (fan-out). */
   fanout: number;
@@ -44,6 +52,8 @@ export interface BaselineDeviation {
   synZ?: number;
   portsZ?: number;
   peersZ?: number;
+  /** One-sided z of the bytes/s the VM sends to young peers (first contacted by it, recently). */
+  youngZ?: number;
   /**
    * The profile's expectation of this packet, which `score` compares with when no model prediction is
    * present: size and inter-arrival as geometric means (log-space means), entropy as the mean.
@@ -55,6 +65,13 @@ export interface BaselineDeviation {
   scope: string;
   /** Packets the VM's own profile has seen. */
   vmPackets: number;
+  /** True once the VM is judged by its own established profile (enough packets, or a quiet VM's age). */
+  mature?: boolean;
+  /**
+   * How much the baseline trusted this packet as normal (1; 1 / deviation^2 when it was far off): what
+   * `score` learns its threshold with, so what the baseline will not learn does not calibrate it either.
+   */
+  learnWeight?: number;
   snapshot: BaselineSnapshot;
 }
 

@@ -3,7 +3,8 @@
  *
  * Fills `record.iatUs` (µs since the VM's previous packet, 0 for its first or an out-of-order one) and
  * `record.window` (packets, bytes, distinct service ports and peers, SYN-without-ACK share and rate over
- * the sliding window). When a tumbling window of `size` closes (event-time timer, i.e. the watermark
+ * the sliding window; and of what the VM itself opens: its egress SYN share and the distinct service ports
+ * and peers of its outbound flows). When a tumbling window of `size` closes (event-time timer, i.e. the watermark
  * passed its end) it emits a `WindowSummary` to the side output `windows`, keyed by vmId.
  *
  * The sliding window is a ring of ceil(size / slide) buckets of `slide` each; distinct counts are
@@ -15,7 +16,7 @@ import type { PacketRecord, WindowFeatures } from './packet-record';
 import type { ValueState } from '../state/keyed-state';
 import { positiveDurationUs } from './config/duration';
 import { bitmapAdd, bitmapAddCounting, bitmapClear, bitmapEstimate, BITMAP_WORDS, estimateFromSetBits, newBitmaps, unionInto } from './internal/approx-distinct';
-import { hashInt, hasPorts, hash32, peerOf, servicePort } from './internal/packet-features';
+import { hashInt, hasPorts, hash32, isOutbound, peerOf, servicePort } from './internal/packet-features';
 
 export const windowConfigSchema = z
   .object({
@@ -45,6 +46,9 @@ export interface WindowSummary {
   synRatio: number;
 }
 
+/** Pseudo-count of egress packets in the SYN share's denominator. */
+const SYN_PRIOR_PACKETS = 8;
+
 /** Tumbling windows kept open at once (the watermark lags event time by the out-of-orderness). */
 const TUMBLE_SLOTS = 4;
 const TUMBLE_TAG = 'tumble';
@@ -61,14 +65,28 @@ export interface WindowState {
   bSyn: number[];
   bPorts: number[];
   bPeers: number[];
+  /** Egress packets, egress bytes and egress SYN-without-ACK per bucket. */
+  bEgress: number[];
+  bEgressBytes: number[];
+  bOutSyn: number[];
+  /** Service ports and peers of the flows the VM initiated (outbound), per bucket. */
+  bOutPorts: number[];
+  bOutPeers: number[];
   /** Running totals over the live sliding buckets, and the union of their bitmaps with its set bits. */
   sPackets: number;
   sBytes: number;
   sSyn: number;
+  sEgress: number;
+  sEgressBytes: number;
+  sOutSyn: number;
   uPorts: number[];
   uPeers: number[];
   uPortsBits: number;
   uPeersBits: number;
+  uOutPorts: number[];
+  uOutPeers: number[];
+  uOutPortsBits: number;
+  uOutPeersBits: number;
   /** Tumbling slots: start time (-1 = free) and accumulators. */
   tStart: number[];
   tPackets: number[];
@@ -91,13 +109,25 @@ function newWindowState(buckets: number, accountId: string, vnetId: string): Win
     bSyn: new Array<number>(buckets).fill(0),
     bPorts: newBitmaps(buckets),
     bPeers: newBitmaps(buckets),
+    bEgress: new Array<number>(buckets).fill(0),
+    bEgressBytes: new Array<number>(buckets).fill(0),
+    bOutSyn: new Array<number>(buckets).fill(0),
+    bOutPorts: newBitmaps(buckets),
+    bOutPeers: newBitmaps(buckets),
     sPackets: 0,
     sBytes: 0,
     sSyn: 0,
+    sEgress: 0,
+    sEgressBytes: 0,
+    sOutSyn: 0,
     uPorts: newBitmaps(1),
     uPeers: newBitmaps(1),
     uPortsBits: 0,
     uPeersBits: 0,
+    uOutPorts: newBitmaps(1),
+    uOutPeers: newBitmaps(1),
+    uOutPortsBits: 0,
+    uOutPeersBits: 0,
     tStart: new Array<number>(TUMBLE_SLOTS).fill(-1),
     tPackets: new Array<number>(TUMBLE_SLOTS).fill(0),
     tBytes: new Array<number>(TUMBLE_SLOTS).fill(0),
@@ -124,7 +154,8 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
     const p = record.packet;
     const ts = p.tsUs;
     let st = this.state.get();
-    if (st === undefined) st = newWindowState(this.buckets, p.accountId, p.vnetId);
+    // A state checkpointed before the egress counters existed restarts its sliding window (at most a second).
+    if (st === undefined || st.bEgress === undefined) st = newWindowState(this.buckets, p.accountId, p.vnetId);
 
     record.iatUs = st.lastTsUs < 0 || ts < st.lastTsUs ? 0 : ts - st.lastTsUs;
     if (ts > st.lastTsUs) st.lastTsUs = ts;
@@ -133,11 +164,14 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
     const ported = hasPorts(p);
     const portHash = ported ? hashInt(servicePort(p)) : 0;
     const peerHash = hash32(peerOf(p));
+    // 0 = ingress, 1 = egress, 3 = outbound (egress of a flow the VM opened).
+    const dir = p.direction === 'EGRESS' ? (isOutbound(p) ? 3 : 1) : 0;
 
-    this.addSliding(st, ts, p.size, syn, ported, portHash, peerHash);
+    this.addSliding(st, ts, p.size, syn, dir, ported, portHash, peerHash);
     this.addTumbling(st, ts, p.size, syn, ported, portHash, peerHash, ctx);
 
     const packets = st.sPackets;
+    const egress = st.sEgress;
     const features: WindowFeatures = {
       packets,
       bytes: st.sBytes,
@@ -145,6 +179,11 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
       distinctPeers: estimateFromSetBits(st.uPeersBits),
       synRatio: packets > 0 ? st.sSyn / packets : 0,
       rate: packets / (this.cfg.sizeUs / 1e6),
+      // Smoothed by a prior of SYN_PRIOR_PACKETS non-SYN egress packets: one SYN in an otherwise quiet
+      // window (a VM opening its hourly connection) is not a half-open storm.
+      egressSynRatio: st.sOutSyn / (egress + SYN_PRIOR_PACKETS),
+      outboundPorts: estimateFromSetBits(st.uOutPortsBits),
+      outboundPeers: estimateFromSetBits(st.uOutPeersBits),
     };
     record.window = features;
     this.state.set(st);
@@ -162,7 +201,7 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
     this.state.set(st);
   }
 
-  private addSliding(st: WindowState, ts: number, size: number, syn: number, ported: boolean, portHash: number, peerHash: number): void {
+  private addSliding(st: WindowState, ts: number, size: number, syn: number, dir: number, ported: boolean, portHash: number, peerHash: number): void {
     const nb = this.buckets;
     const b = Math.floor(ts / this.cfg.slideUs);
     if (st.head < 0) st.head = b;
@@ -173,16 +212,26 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
         st.sPackets -= st.bPackets[i];
         st.sBytes -= st.bBytes[i];
         st.sSyn -= st.bSyn[i];
+        st.sEgress -= st.bEgress[i];
+        st.sEgressBytes -= st.bEgressBytes[i];
+        st.sOutSyn -= st.bOutSyn[i];
         st.bPackets[i] = 0;
         st.bBytes[i] = 0;
         st.bSyn[i] = 0;
+        st.bEgress[i] = 0;
+        st.bEgressBytes[i] = 0;
+        st.bOutSyn[i] = 0;
         bitmapClear(st.bPorts, i * BITMAP_WORDS);
         bitmapClear(st.bPeers, i * BITMAP_WORDS);
+        bitmapClear(st.bOutPorts, i * BITMAP_WORDS);
+        bitmapClear(st.bOutPeers, i * BITMAP_WORDS);
       }
       st.head = b;
       // Once per slide, not per packet: rebuild the union of the buckets still in the window.
       st.uPortsBits = unionInto(st.uPorts, st.bPorts, nb);
       st.uPeersBits = unionInto(st.uPeers, st.bPeers, nb);
+      st.uOutPortsBits = unionInto(st.uOutPorts, st.bOutPorts, nb);
+      st.uOutPeersBits = unionInto(st.uOutPeers, st.bOutPeers, nb);
     }
     if (st.head - b >= nb) return; // older than the whole sliding window
     const i = b % nb;
@@ -198,6 +247,22 @@ class WindowOperator implements Operator<PacketRecord, PacketRecord> {
     }
     bitmapAdd(st.bPeers, i * BITMAP_WORDS, peerHash);
     st.uPeersBits += bitmapAddCounting(st.uPeers, 0, peerHash);
+    if (dir === 0) return;
+    st.bEgress[i]++;
+    st.bEgressBytes[i] += size;
+    st.sEgress++;
+    st.sEgressBytes += size;
+    if (dir !== 3) return;
+    // SYNs and spread of the flows the VM opened: a server's half-open handshakes and its many
+    // clients are inbound and stay out.
+    st.bOutSyn[i] += syn;
+    st.sOutSyn += syn;
+    if (ported) {
+      bitmapAdd(st.bOutPorts, i * BITMAP_WORDS, portHash);
+      st.uOutPortsBits += bitmapAddCounting(st.uOutPorts, 0, portHash);
+    }
+    bitmapAdd(st.bOutPeers, i * BITMAP_WORDS, peerHash);
+    st.uOutPeersBits += bitmapAddCounting(st.uOutPeers, 0, peerHash);
   }
 
   private addTumbling(st: WindowState, ts: number, size: number, syn: number, ported: boolean, portHash: number, peerHash: number, ctx: OperatorContext): void {

@@ -12,6 +12,8 @@ export interface BoundedHashSet {
   keys: number[];
   /** Slot -> last-seen event time (µs). */
   seen: number[];
+  /** Slot -> a time the owner attaches to the entry when it is inserted (first contact), or -1. */
+  born: number[];
   /** Occupied slots. */
   size: number;
 }
@@ -21,7 +23,7 @@ const MAX_PROBE = 8;
 export function newBoundedHashSet(capacity: number): BoundedHashSet {
   let cap = 16;
   while (cap < capacity) cap <<= 1;
-  return { cap, keys: new Array<number>(cap).fill(0), seen: new Array<number>(cap).fill(0), size: 0 };
+  return { cap, keys: new Array<number>(cap).fill(0), seen: new Array<number>(cap).fill(0), born: new Array<number>(cap).fill(-1), size: 0 };
 }
 
 /** Slot of `hash` or -1. */
@@ -42,6 +44,14 @@ export function hashSetFind(set: BoundedHashSet, hash: number): number {
  * `hash` must not be 0.
  */
 export function hashSetTouch(set: BoundedHashSet, hash: number, tsUs: number): boolean {
+  return hashSetTouchSlot(set, hash, tsUs, -1) < 0;
+}
+
+/**
+ * Like hashSetTouch, returning the slot: `slot` when the hash was known, `-(slot + 1)` when it was
+ * inserted now (with `born` set to `bornUs`). A number, not an object: this runs per packet.
+ */
+export function hashSetTouchSlot(set: BoundedHashSet, hash: number, tsUs: number, bornUs: number): number {
   const mask = set.cap - 1;
   let slot = hash & mask;
   let oldest = -1;
@@ -50,13 +60,14 @@ export function hashSetTouch(set: BoundedHashSet, hash: number, tsUs: number): b
     const k = set.keys[slot];
     if (k === hash) {
       if (tsUs > set.seen[slot]) set.seen[slot] = tsUs;
-      return false;
+      return slot;
     }
     if (k === 0) {
       set.keys[slot] = hash;
       set.seen[slot] = tsUs;
+      set.born[slot] = bornUs;
       set.size++;
-      return true;
+      return -(slot + 1);
     }
     if (set.seen[slot] < oldestTs) {
       oldestTs = set.seen[slot];
@@ -66,5 +77,11 @@ export function hashSetTouch(set: BoundedHashSet, hash: number, tsUs: number): b
   }
   set.keys[oldest] = hash;
   set.seen[oldest] = tsUs;
-  return true;
+  set.born[oldest] = bornUs;
+  return -(oldest + 1);
+}
+
+/** A copy (for a broadcast table entry, which is never mutated once put). */
+export function cloneHashSet(set: BoundedHashSet): BoundedHashSet {
+  return { cap: set.cap, keys: set.keys.slice(), seen: set.seen.slice(), born: set.born.slice(), size: set.size };
 }

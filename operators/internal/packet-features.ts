@@ -30,13 +30,21 @@ export const EPHEMERAL_PORT_MIN = 32768;
 /**
  * The service port of a packet: the well-known end of the flow. A reply from a server to a client's
  * ephemeral port has the client port as destination; counting that as "a new port" would flag every
- * connection, so the lower (non-ephemeral) port is taken when the other one is ephemeral.
+ * connection, so the lower (non-ephemeral) port is taken when the other one is ephemeral, and a
+ * well-known port when the other one is not.
  */
 export function servicePort(p: PacketEvent): number {
   const d = p.dstPort;
   const s = p.srcPort;
-  return d >= EPHEMERAL_PORT_MIN && s > 0 && s < EPHEMERAL_PORT_MIN ? s : d;
+  if (s <= 0) return d;
+  // A well-known source port talking to an unprivileged one is a server's reply, whatever range the
+  // client's stack picks its ports from (DNS clients randomise over 1024-65535).
+  if (s < WELL_KNOWN_PORT_MAX && d >= WELL_KNOWN_PORT_MAX) return s;
+  return d >= EPHEMERAL_PORT_MIN && s < EPHEMERAL_PORT_MIN ? s : d;
 }
+
+/** Ports below this are the well-known (system) ports: a service, never a client's ephemeral port. */
+export const WELL_KNOWN_PORT_MAX = 1024;
 
 /** Destination-port classes of the baseline's distribution, in index order. */
 export const PORT_CLASSES = ['http', 'https', 'dns', 'ssh', 'smb', 'rdp', 'db', 'ephemeral', 'other'] as const;
@@ -87,4 +95,27 @@ export function hashInt(x: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h === 0 ? 1 : h;
+}
+
+/**
+ * True for an egress packet of a flow the VM opened (the VM is the client): a SYN it sends, or a
+ * packet to the flow's service port. A server's replies to its clients are not outbound: new clients
+ * connecting to a listening port are normal, a VM reaching out to new peers and ports is the signal.
+ * ICMP is left out (an echo reply and an echo request look alike without the type).
+ */
+export function isOutbound(p: PacketEvent): boolean {
+  if (p.direction !== 'EGRESS') return false;
+  if (p.protocol === 6 && (p.tcpFlags & 0x12) === 0x02) return true;
+  return hasPorts(p) && servicePort(p) === p.dstPort;
+}
+
+/**
+ * True for a packet of a flow the VM opened, either way: what it sends to the service port (see
+ * isOutbound) and the replies that come back from it.
+ */
+export function isOutboundFlow(p: PacketEvent): boolean {
+  if (p.direction === 'EGRESS') return isOutbound(p);
+  if (p.direction !== 'INGRESS' || !hasPorts(p)) return false;
+  if (p.protocol === 6 && (p.tcpFlags & 0x12) === 0x02) return false;
+  return servicePort(p) === p.srcPort;
 }

@@ -12,10 +12,14 @@ export const F = {
   SIZE: 0, IAT: 1, ENTROPY: 2,
   /** log1p of size and inter-arrival: the expectation of a skewed quantity is taken in log space. */
   LOG_SIZE: 3, LOG_IAT: 4,
-  /** Sliding-window features of `window` (log1p rate, SYN share, log1p distinct ports / peers). */
-  RATE: 5, SYN: 6, PORTS: 7, PEERS: 8,
+  /**
+   * Sliding-window features of `window` (log1p rate, egress SYN share, log1p distinct outbound ports /
+   * peers) and of `baseline` (share of the bytes sent lately that went to young peers): the volumetric
+   * ones, learnt per unit of time.
+   */
+  RATE: 5, SYN: 6, PORTS: 7, PEERS: 8, YOUNG: 9,
 } as const;
-export const FEATURE_COUNT = 9;
+export const FEATURE_COUNT = 10;
 
 export interface Profile {
   /** Event time the weights were last decayed to (µs), -1 before the first packet. */
@@ -29,6 +33,11 @@ export interface Profile {
   /** Decayed counts per protocol (PROTOCOLS) and per port class (PORT_CLASSES). */
   proto: number[];
   ports: number[];
+  /**
+   * Payload entropy per port class, [3c] weight, [3c+1] mean, [3c+2] M2: TLS is near 8 bits per byte,
+   * DNS and NTP far lower, so a VM's rare plaintext protocol is judged against its own kind.
+   */
+  entClass: number[];
   /** Decayed counts of packets that were a first contact (new peer or new port), of new peers, of new ports. */
   novel: number;
   newPeers: number;
@@ -45,10 +54,17 @@ export interface ProfileUpdate {
   sums: number[];
   proto: number[];
   ports: number[];
+  /** Per port class: [3c] weight, [3c+1] weighted sum, [3c+2] weighted sum of squares of entropy. */
+  entClass: number[];
   novel: number;
   newPeers: number;
   newPorts: number;
+  /** Hashes of the peers the VM first contacted (outbound) in this batch, at most UPDATE_PEERS. */
+  peers: number[];
 }
+
+/** First contacts one update carries at most (a scan's thousands are not worth sharing). */
+export const UPDATE_PEERS = 32;
 
 export function newProfile(): Profile {
   return {
@@ -56,6 +72,7 @@ export function newProfile(): Profile {
     mom: new Array<number>(FEATURE_COUNT * 3).fill(0),
     proto: new Array<number>(PROTOCOL_COUNT).fill(0),
     ports: new Array<number>(PORT_CLASS_COUNT).fill(0),
+    entClass: new Array<number>(PORT_CLASS_COUNT * 3).fill(0),
     novel: 0, newPeers: 0, newPorts: 0,
   };
 }
@@ -66,13 +83,16 @@ export function newProfileUpdate(): ProfileUpdate {
     sums: new Array<number>(FEATURE_COUNT * 3).fill(0),
     proto: new Array<number>(PROTOCOL_COUNT).fill(0),
     ports: new Array<number>(PORT_CLASS_COUNT).fill(0),
+    entClass: new Array<number>(PORT_CLASS_COUNT * 3).fill(0),
     novel: 0, newPeers: 0, newPorts: 0,
+    peers: [],
   };
 }
 
 export function resetProfileUpdate(u: ProfileUpdate): void {
   u.n = 0; u.w = 0; u.lastUs = -1; u.sums.fill(0);
-  u.proto.fill(0); u.ports.fill(0); u.novel = 0; u.newPeers = 0; u.newPorts = 0;
+  u.proto.fill(0); u.ports.fill(0); u.entClass.fill(0); u.novel = 0; u.newPeers = 0; u.newPorts = 0;
+  u.peers.length = 0;
 }
 
 /** Decays every weight to event time `tUs` (no-op for out-of-order times). */
@@ -95,6 +115,11 @@ export function decayProfile(p: Profile, tUs: number, halfLifeUs: number): void 
   }
   for (let i = 0; i < p.proto.length; i++) p.proto[i] *= f;
   for (let i = 0; i < p.ports.length; i++) p.ports[i] *= f;
+  const e = p.entClass;
+  for (let i = 0; i < e.length; i += 3) {
+    e[i] *= f;
+    e[i + 2] *= f;
+  }
   p.novel *= f; p.newPeers *= f; p.newPorts *= f;
 }
 
@@ -121,6 +146,16 @@ export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: nu
   }
   p.proto[proto] += wt;
   p.ports[portClass] += wt;
+  const x = obs[F.ENTROPY];
+  if (x === x && wt > 0) {
+    const e = p.entClass;
+    const i = 3 * portClass;
+    const w = e[i] + wt;
+    const d = x - e[i + 1];
+    e[i + 1] += (wt * d) / w;
+    e[i + 2] += wt * d * (x - e[i + 1]);
+    e[i] = w;
+  }
   if (newPeer + newPort > 0) p.novel += wt;
   p.newPeers += wt * newPeer;
   p.newPorts += wt * newPort;
@@ -144,6 +179,13 @@ export function addToUpdate(u: ProfileUpdate, tsUs: number, obs: ArrayLike<numbe
   }
   u.proto[proto] += wt;
   u.ports[portClass] += wt;
+  const x = obs[F.ENTROPY];
+  if (x === x && wt > 0) {
+    const i = 3 * portClass;
+    u.entClass[i] += wt;
+    u.entClass[i + 1] += wt * x;
+    u.entClass[i + 2] += wt * x * x;
+  }
   if (newPeer + newPort > 0) u.novel += wt;
   u.newPeers += wt * newPeer;
   u.newPorts += wt * newPort;
@@ -154,8 +196,15 @@ export function mergeUpdate(p: Profile, u: ProfileUpdate, halfLifeUs: number): v
   decayProfile(p, u.lastUs, halfLifeUs);
   p.n += u.n;
   p.w += u.w;
-  const m = p.mom;
-  const s = u.sums;
+  mergeMoments(p.mom, u.sums);
+  mergeMoments(p.entClass, u.entClass);
+  for (let i = 0; i < p.proto.length; i++) p.proto[i] += u.proto[i];
+  for (let i = 0; i < p.ports.length; i++) p.ports[i] += u.ports[i];
+  p.novel += u.novel; p.newPeers += u.newPeers; p.newPorts += u.newPorts;
+}
+
+/** Chan et al.'s parallel update of moments [w, mean, M2]* with sums [w, Σwx, Σwx²]*. */
+function mergeMoments(m: number[], s: number[]): void {
   for (let i = 0; i < m.length; i += 3) {
     const n = s[i];
     if (!(n > 0)) continue;
@@ -168,9 +217,6 @@ export function mergeUpdate(p: Profile, u: ProfileUpdate, halfLifeUs: number): v
     m[i + 2] += bM2 + (d * d * W * n) / W2;
     m[i] = W2;
   }
-  for (let i = 0; i < p.proto.length; i++) p.proto[i] += u.proto[i];
-  for (let i = 0; i < p.ports.length; i++) p.ports[i] += u.ports[i];
-  p.novel += u.novel; p.newPeers += u.newPeers; p.newPorts += u.newPorts;
 }
 
 export function weightOf(p: Profile, f: number): number {
@@ -214,5 +260,5 @@ export function snapshotOf(p: Profile, scope: string, key: string, distinctPeers
 }
 
 export function cloneProfile(p: Profile): Profile {
-  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice() };
+  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice(), entClass: p.entClass.slice() };
 }

@@ -95,6 +95,74 @@ describe('baseline operator', () => {
     await h.close();
   });
 
+  it('counts only the first contacts the VM makes: new clients reaching a server are not novel', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+    const { t: t0 } = feedNormal(h, 'vm-1', 600, T0);
+    let t = t0;
+    const clients: Array<NonNullable<PacketRecord['baseline']>> = [];
+    for (let i = 0; i < 100; i++) {
+      t += 10 * MS;
+      clients.push(h.process('vm-1', at(t, t - 10 * MS, { direction: 'INGRESS', srcIp: `198.51.100.${i}`, dstIp: '10.0.0.5', srcPort: 50000 + i, dstPort: 443, tcpFlags: 0x02 }))[0].baseline!);
+    }
+    expect(clients.every((b) => b.newPeer === 0 && b.newPort === 0)).toBe(true);
+    expect(clients[99].fanout).toBeLessThan(1);
+    const out = h.process('vm-1', at(t + 10 * MS, t, { dstIp: '192.0.2.77', dstPort: 22, tcpFlags: 0x02 }))[0].baseline!;
+    expect(out.newPeer).toBe(1);
+    expect(out.newPort).toBe(1);
+    await h.close();
+  });
+
+  it('scores the share of bytes sent to a peer met after the VM\'s profile formed (young), not to its own peers', async () => {
+    const upload = async (dstIp: string): Promise<number> => {
+      const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+      // 40 s of history (past minHistoryAge) with 5 peers met in the first second
+      const { t: t0 } = feedNormal(h, 'vm-1', 4000, T0);
+      let t = t0;
+      let last!: NonNullable<PacketRecord['baseline']>;
+      for (let i = 0; i < 300; i++) {
+        t += 1 * MS;
+        last = h.process('vm-1', at(t, t - 1 * MS, { dstIp, size: 1400 }))[0].baseline!;
+      }
+      await h.close();
+      return last.youngZ!;
+    };
+    expect(await upload('198.51.100.50')).toBeGreaterThan(5);
+    expect(await upload('203.0.113.1')).toBe(0);
+  });
+
+  it('judges a quiet VM by its own profile once it is old enough, not only after minHistory packets', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'], minHistory: 200, minHistoryAge: '30s', minHistoryQuiet: 16 });
+    let prev: number | null = null;
+    let last!: PacketRecord;
+    for (let i = 0; i < 20; i++) {
+      const t = T0 + i * 2000 * MS;
+      last = h.process('vm-quiet', at(t, prev, { vmId: 'vm-quiet' }))[0];
+      prev = t;
+      if (i === 10) expect(last.baseline!.mature).toBe(false); // 20 s old
+    }
+    expect(last.baseline!.mature).toBe(true); // 38 s old, 19 packets before this one
+    expect(last.baseline!.scope).toBe('vm');
+    await h.close();
+  });
+
+  it('goes on from a state checkpointed before young peers and per-class entropy existed', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+    const { t } = feedNormal(h, 'vm-1', 300, T0);
+    const old = h.state<BaselineVmState>('baseline', 'vm-1') as unknown as Record<string, unknown> & BaselineVmState;
+    for (const k of ['firstUs', 'matureAtUs', 'youngBytes', 'egressBytes', 'youngAtUs', 'recentFar']) delete old[k];
+    delete (old.profile as Partial<typeof old.profile>).entClass;
+    delete (old.peers as Partial<typeof old.peers>).born;
+    old.profile.mom.length = 27;
+    const b = h.process('vm-1', at(t, t - 10 * MS, { dstIp: '203.0.113.1' }))[0].baseline!;
+    expect(b.scope).toBe('vm');
+    expect(Number.isFinite(b.total)).toBe(true);
+    expect(b.newPeer).toBe(0);
+    const st = h.state<BaselineVmState>('baseline', 'vm-1')!;
+    expect(st.profile.mom).toHaveLength(30);
+    expect(st.profile.entClass).toHaveLength(27);
+    await h.close();
+  });
+
   it('keeps a flood abnormal: volume is learnt per unit of time and far-off packets barely teach', async () => {
     const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
     const r = prng(9);

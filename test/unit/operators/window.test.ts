@@ -46,6 +46,34 @@ describe('window operator', () => {
     await h.close();
   });
 
+  it('counts the egress SYN share and the outbound spread only from the flows the VM opens', async () => {
+    const h = await OperatorHarness.create(windowOperator, { size: '1s', slide: '250ms' });
+    const base = Math.ceil(T0 / (1000 * MS)) * 1000 * MS;
+    let last: PacketRecord | undefined;
+    // a server: 40 clients open connections to its port 443 (SYNs in), it answers each with a SYN-ACK
+    for (let i = 0; i < 40; i++) {
+      const client = `198.51.100.${i}`;
+      h.process('vm-1', rec({ tsUs: base + i * 5 * MS, direction: 'INGRESS', srcIp: client, dstIp: '10.0.0.5', srcPort: 50000 + i, dstPort: 443, tcpFlags: 0x02 }));
+      last = h.process('vm-1', rec({ tsUs: base + i * 5 * MS + 100, direction: 'EGRESS', srcIp: '10.0.0.5', dstIp: client, srcPort: 443, dstPort: 50000 + i, tcpFlags: 0x12 }))[0];
+    }
+    let w = last!.window!;
+    expect(w.synRatio).toBe(0.5);
+    expect(w.egressSynRatio).toBe(0);
+    expect(w.outboundPorts).toBe(0);
+    expect(w.outboundPeers).toBe(0);
+    expect(w.distinctPeers).toBeGreaterThanOrEqual(36);
+    // the same VM sends 20 SYNs to 20 ports of one host: half-open share of its egress, smoothed by 8
+    for (let i = 0; i < 20; i++) {
+      last = h.process('vm-1', rec({ tsUs: base + 200 * MS + i * MS, dstIp: '203.0.113.9', srcPort: 41000, dstPort: 1000 + i, tcpFlags: 0x02 }))[0];
+    }
+    w = last!.window!;
+    expect(w.egressSynRatio).toBeCloseTo(20 / (40 + 20 + 8), 9);
+    expect(w.outboundPorts).toBeGreaterThanOrEqual(19);
+    expect(w.outboundPorts).toBeLessThanOrEqual(21);
+    expect(w.outboundPeers).toBe(1);
+    await h.close();
+  });
+
   it('emits a per-VM summary to "windows" only when the watermark passes the tumbling window end', async () => {
     const h = await OperatorHarness.create(windowOperator, { size: '1s' }, { maxOutOfOrdernessUs: 500 * MS });
     const base = Math.ceil(T0 / (1000 * MS)) * 1000 * MS;
