@@ -28,3 +28,10 @@ export function isBadInput(err: unknown): err is Error {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR';
 }
+
+/** A service (Kafka, Redis) that did not answer: exit 1 with the message (it names the service), no stack. */
+const SERVICE_ERRORS = new Set(['KafkaConnectionError', 'KafkaOperationError', 'RedisUnavailableError']);
+
+export function isServiceUnavailable(err: unknown): err is Error {
+  return err instanceof Error && (SERVICE_ERRORS.has(err.name) || SERVICE_ERRORS.has(err.constructor.name));
+}

@@ -5,7 +5,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { generateCommand } from './commands/generate';
 import { ExitCode } from './exit-codes';
-import { isBadInput } from './errors';
+import { isBadInput, isServiceUnavailable } from './errors';
 
 function int(name: string) {
   return (v: string): number => {
@@ -128,6 +128,50 @@ export function buildProgram(): Command {
       process.stdout.write(`${formatMixResult(r)}\n`);
     });
 
+  program
+    .command('worker')
+    .description('join the consumer group of a kafka-sourced topology: partitions become tasks, state checkpointed to Redis')
+    .requiredOption('-t, --topology <file>', 'topology YAML with source.kind kafka')
+    .option('--brokers <list>', 'Kafka brokers host:port,... (default $KAFKA_BROKERS, then source.brokers)')
+    .option('--redis <url>', 'Redis URL for state and the mitigation queue (default $REDIS_URL, then state.url)')
+    .option('--group <id>', 'consumer group (default prescient-<topology name>)')
+    .option('--no-queue', 'do not enqueue mitigation jobs to BullMQ')
+    .option('-q, --quiet', 'warnings only')
+    .action(async (o: { topology: string; brokers?: string; redis?: string; group?: string; queue: boolean; quiet?: boolean }) => {
+      const { workerCommand } = await import('./commands/worker');
+      process.exitCode = await workerCommand(o);
+    });
+
+  program
+    .command('publish')
+    .description('produce a capture to Kafka as Avro PacketEvents keyed by vmId (creates the topic if missing)')
+    .requiredOption('--pcap <file>', 'capture to publish (pcap or pcapng)')
+    .option('--inventory <file>', 'VM inventory CSV (MAC/IP/CIDR -> vmId, accountId, vnetId)')
+    .option('--rate <pps>', 'packets per second', positive('--rate'))
+    .option('--speed <x>', 'replay at this multiple of capture time', positive('--speed'))
+    .option('-t, --topology <file>', 'take the topic and partition count from this topology')
+    .option('--topic <name>', 'topic (default: the topology source topic, else packets)')
+    .option('--partitions <n>', 'partitions when the topic is created (default: the topology partitions, else 4)', int('--partitions'))
+    .option('--brokers <list>', 'Kafka brokers host:port,... (default $KAFKA_BROKERS)')
+    .option('--max-packets <n>', 'stop after this many packets', int('--max-packets'))
+    .action(async (o: { pcap: string; inventory?: string; rate?: number; speed?: number; topology?: string; topic?: string; partitions?: number; brokers?: string; maxPackets?: number }) => {
+      const { publishCommand } = await import('./commands/publish');
+      const r = await publishCommand(o);
+      process.stdout.write(`${JSON.stringify({ topic: r.topic, packets: r.packets, perPartition: r.perPartition, vms: Object.keys(r.perVm).length, wallMs: r.wallMs })}\n`);
+    });
+
+  program
+    .command('enforce')
+    .description("apply mitigation jobs from the BullMQ queue 'mitigation' (each decision once)")
+    .option('--enforcer <kind>', 'log | webhook', 'log')
+    .option('--url <url>', 'webhook URL (POST, JSON)')
+    .option('--redis <url>', 'Redis URL (default $REDIS_URL)')
+    .option('--concurrency <n>', 'jobs applied at once', int('--concurrency'), 4)
+    .action(async (o: { enforcer: string; url?: string; redis?: string; concurrency: number }) => {
+      const { enforceCommand } = await import('./commands/enforce');
+      process.exitCode = await enforceCommand(o);
+    });
+
   return program;
 }
 
@@ -138,6 +182,9 @@ export async function main(argv: string[]): Promise<void> {
     if (isBadInput(err)) {
       process.stderr.write(`prescient: ${err.message}\n`);
       process.exitCode = ExitCode.BAD_INPUT;
+    } else if (isServiceUnavailable(err)) {
+      process.stderr.write(`prescient: ${err.message}\n`);
+      process.exitCode = ExitCode.FAILURE;
     } else {
       process.stderr.write(`prescient: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
       process.exitCode = ExitCode.FAILURE;

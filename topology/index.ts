@@ -25,3 +25,7 @@ export { Task, OperatorError, type ChainLink, type OperatorStats, type TaskOptio
 export { SystemClock, ManualClock, type Clock } from './runtime/clock';
 export { InProcessBroadcastTables, type BroadcastTables, type RepartitionRouter, type SideOutputRouter } from './runtime/routing';
 export { Mailbox, RecordQueue } from './runtime/record-queue';
+export {
+  KafkaWorker, KafkaRepartitionRouter, OffsetTracker, repartitionTopic,
+  type KafkaWorkerOptions, type KafkaRepartitionOptions, type WorkerPartitionStats, type WorkerStats, type WorkerStateBackend,
+} from './distributed';

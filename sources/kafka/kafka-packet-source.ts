@@ -16,6 +16,8 @@ export interface KafkaPacketBatch {
   partition: number;
   /** Decoded packets in offset order (dead-lettered records are left out). */
   events: PacketEvent[];
+  /** Kafka offset of each event (same index), so a runtime can checkpoint mid-batch exactly. */
+  offsets: number[];
   /** Offset of the first record of the batch (decimal string). */
   firstOffset: string;
   /** Next offset to read after this batch: what a checkpoint covering it commits. */
@@ -99,6 +101,7 @@ export class KafkaPacketSource {
 
   private async handle(batch: IncomingBatch): Promise<void> {
     const events: PacketEvent[] = [];
+    const offsets: number[] = [];
     let dead: OutgoingRecord[] | null = null;
     const records = batch.records;
     for (let i = 0; i < records.length; i++) {
@@ -106,6 +109,7 @@ export class KafkaPacketSource {
       const value = r.value ?? Buffer.alloc(0);
       try {
         events.push(this.codec.decode(value));
+        offsets.push(Number(r.offset));
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         const letter = deadLetterOf({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value }, e, this.now());
@@ -121,6 +125,7 @@ export class KafkaPacketSource {
       topic: batch.topic,
       partition: batch.partition,
       events,
+      offsets,
       firstOffset: records[0].offset,
       nextOffset: (BigInt(last.offset) + 1n).toString(),
       highWatermark: batch.highWatermark,

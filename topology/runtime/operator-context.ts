@@ -115,6 +115,7 @@ export class TaskOperatorContext implements OperatorContext {
     if (c === undefined) {
       c = new Channel<unknown>(this.repartitions, this.partition, this.operatorIndex, name);
       this.channels.set(name, c);
+      this.repartitions.declare?.(this.operatorIndex, name);
     }
     return c as RepartitionChannel<T>;
   }

@@ -8,6 +8,8 @@ export interface SideOutputRouter {
 /** Routes `ctx.repartition(name).send(key, value)` to the task owning `key`, for operator `operatorIndex`. */
 export interface RepartitionRouter {
   send(fromPartition: number, operatorIndex: number, name: string, key: string, value: unknown): void;
+  /** Told once per operator and channel when an operator asks for `ctx.repartition(name)` (distributed mode creates its topic). */
+  declare?(operatorIndex: number, name: string): void;
 }
 
 export interface BroadcastTables {

@@ -63,6 +63,14 @@ export class TimerQueue {
     this.liveCount--;
   }
 
+  /** Live timers in registration order (for checkpoints: re-registering them keeps tie order). */
+  entries(): Timer[] {
+    const out: Timer[] = [];
+    for (const list of this.live.values()) for (const e of list) out.push(e);
+    out.sort((a, b) => (a as TimerEntry).seq - (b as TimerEntry).seq);
+    return out;
+  }
+
   /** Time of the earliest live timer, or +Infinity. */
   peekTimeUs(): number {
     this.dropCancelled();
