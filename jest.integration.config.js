@@ -9,6 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/integration/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/integration/setup/global-teardown.ts',
   testTimeout: 60000,
+  reporters: ['default', ['<rootDir>/test/plain-summary-reporter.js', { label: 'integration' }]],
   // One broker and one Redis are shared: suites run one at a time, which also suits 2 cores.
   maxWorkers: 1,
   // A failed assertion can leave a Kafka consumer polling; never let that hang CI after the run.
