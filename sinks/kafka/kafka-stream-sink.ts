@@ -5,7 +5,8 @@
  */
 import { createTopicCodec, isTopicName, type TopicName } from '../../schemas';
 import type { RecordCodec } from '../../schemas/codec';
-import type { KafkaClient, KafkaProducer, OutgoingRecord } from '../../sources/kafka/kafka-client';
+import type { KafkaClient, KafkaProducer } from '../../sources/kafka/kafka-client';
+import { BatchingSender } from '../../sources/kafka/batching-sender';
 import type { StreamSink } from '../stream-sink';
 
 export interface KafkaStreamSinkOptions {
@@ -27,17 +28,12 @@ export interface KafkaStreamSinkStats {
 export class KafkaStreamSink implements StreamSink {
   private readonly producer: KafkaProducer;
   private readonly codecs = new Map<string, { topic: string; codec: RecordCodec<unknown> }>();
-  private pending = new Map<string, OutgoingRecord[]>();
-  private pendingCount = 0;
-  private readonly maxBatch: number;
-  /** The background send in flight, if any; sends are serialized to keep per-key order. */
-  private sending: Promise<void> = Promise.resolve();
-  private failure: Error | null = null;
-  private readonly counters: KafkaStreamSinkStats = { sent: 0, ignored: {} };
+  private readonly sender: BatchingSender;
+  private readonly ignored: Record<string, number> = {};
 
   constructor(client: KafkaClient, private readonly options: KafkaStreamSinkOptions = {}) {
     this.producer = client.producer({ idempotent: true });
-    this.maxBatch = options.maxBatch ?? 500;
+    this.sender = new BatchingSender(this.producer, options.maxBatch ?? 500);
   }
 
   /** Connects the producer; call before the first write. Throws KafkaConnectionError. */
@@ -48,28 +44,15 @@ export class KafkaStreamSink implements StreamSink {
   write(stream: string, key: string, value: unknown): void {
     const c = this.codecFor(stream);
     if (c === null) {
-      this.counters.ignored[stream] = (this.counters.ignored[stream] ?? 0) + 1;
+      this.ignored[stream] = (this.ignored[stream] ?? 0) + 1;
       return;
     }
-    const bytes = c.codec.encode(value);
-    let list = this.pending.get(c.topic);
-    if (list === undefined) {
-      list = [];
-      this.pending.set(c.topic, list);
-    }
-    list.push({ key, value: bytes });
-    if (++this.pendingCount >= this.maxBatch) this.startSend();
+    this.sender.add(c.topic, { key, value: c.codec.encode(value) });
   }
 
   /** Resolves when everything written so far is acknowledged; rethrows a failed send. */
-  async flush(): Promise<void> {
-    this.startSend();
-    await this.sending;
-    if (this.failure !== null) {
-      const f = this.failure;
-      this.failure = null;
-      throw f;
-    }
+  flush(): Promise<void> {
+    return this.sender.flush();
   }
 
   async close(): Promise<void> {
@@ -81,23 +64,7 @@ export class KafkaStreamSink implements StreamSink {
   }
 
   stats(): KafkaStreamSinkStats {
-    return { sent: this.counters.sent, ignored: { ...this.counters.ignored } };
-  }
-
-  private startSend(): void {
-    if (this.pendingCount === 0) return;
-    const batches = [...this.pending.entries()].map(([topic, records]) => ({ topic, records }));
-    const n = this.pendingCount;
-    this.pending = new Map();
-    this.pendingCount = 0;
-    this.sending = this.sending.then(async () => {
-      try {
-        await this.producer.send(batches);
-        this.counters.sent += n;
-      } catch (e) {
-        this.failure ??= e instanceof Error ? e : new Error(String(e));
-      }
-    });
+    return { sent: this.sender.sent, ignored: { ...this.ignored } };
   }
 
   private codecFor(stream: string): { topic: string; codec: RecordCodec<unknown> } | null {

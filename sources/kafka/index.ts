@@ -8,3 +8,4 @@ export { KafkaConnectionError, KafkaOperationError } from './kafka-errors';
 export { KafkajsClient } from './kafkajs-client';
 export { KafkaPacketSource, type KafkaPacketBatch, type KafkaPacketSourceOptions, type KafkaPacketSourceStats } from './kafka-packet-source';
 export { ensureTopics, prescientTopicSpecs } from './topics';
+export { BatchingSender } from './batching-sender';

@@ -8,7 +8,8 @@
  * The guarantee is at-least-once: a partition replayed after a crash re-sends its updates.
  */
 import { randomBytes } from 'node:crypto';
-import type { KafkaClient, KafkaConsumer, KafkaProducer, OutgoingRecord } from '../../sources/kafka/kafka-client';
+import type { KafkaClient, KafkaConsumer, KafkaProducer } from '../../sources/kafka/kafka-client';
+import { BatchingSender } from '../../sources/kafka/batching-sender';
 import { decodeStateValue, encodeStateValue } from '../../state/redis-value-codec';
 import type { RepartitionRouter } from '../runtime/routing';
 
@@ -43,17 +44,17 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
   readonly channels = new Map<string, string>();
   private readonly producer: KafkaProducer;
   private consumer: KafkaConsumer | null = null;
-  private pending = new Map<string, OutgoingRecord[]>();
-  private pendingCount = 0;
-  private sending: Promise<void> = Promise.resolve();
-  private failure: Error | null = null;
-  private readonly maxBatch: number;
-  sent = 0;
+  private readonly sender: BatchingSender;
   received = 0;
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaRepartitionOptions) {
     this.producer = client.producer({ idempotent: true });
-    this.maxBatch = options.maxBatch ?? 500;
+    this.sender = new BatchingSender(this.producer, options.maxBatch ?? 500);
+  }
+
+  /** Updates acknowledged by the broker. */
+  get sent(): number {
+    return this.sender.sent;
   }
 
   declare(_operatorIndex: number, name: string): void {
@@ -68,13 +69,7 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
       topic = this.channels.get(name) as string;
     }
     const wire: WireValue = { o: operatorIndex, n: name, v: value };
-    let list = this.pending.get(topic);
-    if (list === undefined) {
-      list = [];
-      this.pending.set(topic, list);
-    }
-    list.push({ key, value: Buffer.from(encodeStateValue(wire)) });
-    if (++this.pendingCount >= this.maxBatch) this.startSend();
+    this.sender.add(topic, { key, value: Buffer.from(encodeStateValue(wire)) });
   }
 
   /**
@@ -120,14 +115,8 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
   }
 
   /** Resolves when everything sent so far is acknowledged; rethrows a failed send. */
-  async flush(): Promise<void> {
-    this.startSend();
-    await this.sending;
-    if (this.failure !== null) {
-      const f = this.failure;
-      this.failure = null;
-      throw f;
-    }
+  flush(): Promise<void> {
+    return this.sender.flush();
   }
 
   /** `flush: false` on a simulated crash: what was not sent is lost, as in a killed process. */
@@ -138,21 +127,5 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
       await this.consumer?.disconnect().catch(() => undefined);
       await this.producer.disconnect().catch(() => undefined);
     }
-  }
-
-  private startSend(): void {
-    if (this.pendingCount === 0) return;
-    const batches = [...this.pending.entries()].map(([topic, records]) => ({ topic, records }));
-    const n = this.pendingCount;
-    this.pending = new Map();
-    this.pendingCount = 0;
-    this.sending = this.sending.then(async () => {
-      try {
-        await this.producer.send(batches);
-        this.sent += n;
-      } catch (e) {
-        this.failure ??= e instanceof Error ? e : new Error(String(e));
-      }
-    });
   }
 }
