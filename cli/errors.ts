@@ -12,6 +12,8 @@ const BAD_INPUT_ERRORS = new Set([
   'ModelLoadError',
   'TrainingDataError',
   'BadArgumentError',
+  'ForensicStoreError',
+  'ForensicStoreCorruptError',
 ]);
 
 export class BadArgumentError extends Error {

@@ -41,7 +41,8 @@ export function buildProgram(): Command {
     .option('--max-packets <n>', 'stop after this many packets', int('--max-packets'))
     .option('-o, --out <dir>', 'output directory for anomalies/mitigations/forensics JSON lines', 'out')
     .option('-q, --quiet', 'no summary, warnings only')
-    .action(async (o: { topology?: string; pcap?: string; synthetic?: boolean; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean }) => {
+    .option('--no-store', 'do not keep anomalies in the local forensic store <out>/forensics.db')
+    .action(async (o: { topology?: string; pcap?: string; synthetic?: boolean; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean; store: boolean }) => {
       const outcome = await runCommand({ ...o, durationSec: o.duration });
       process.exitCode = outcome.exitCode;
     });
@@ -170,6 +171,26 @@ export function buildProgram(): Command {
     .action(async (o: { enforcer: string; url?: string; redis?: string; concurrency: number }) => {
       const { enforceCommand } = await import('./commands/enforce');
       process.exitCode = await enforceCommand(o);
+    });
+
+  program
+    .command('forensics')
+    .description('query the forensic store: anomalies (table, JSON lines or a pcap of the actual packets), incidents, the explain view of one anomaly')
+    .requiredOption('--store <file>', 'forensic store (forensics.db written by `prescient run`)')
+    .option('--vm <id>', 'only this VM')
+    .option('--account <id>', 'only this account')
+    .option('--since <time>', 'from this time (ISO 8601, or microseconds since the epoch)')
+    .option('--until <time>', 'up to this time (ISO 8601, or microseconds since the epoch)')
+    .option('--severity <level>', 'at least this severity: low | medium | high | critical')
+    .option('--incident <id>', 'only the anomalies of this incident')
+    .option('--incidents', 'list incidents instead of anomalies')
+    .option('--explain <anomalyId>', 'predicted against actual per feature, the score terms and the baseline of one anomaly')
+    .option('--format <fmt>', 'table | json | pcap', 'table')
+    .option('-o, --output <file>', 'output file (required for pcap; default stdout)')
+    .option('--limit <n>', 'at most this many rows', int('--limit'))
+    .action(async (o: { store: string; vm?: string; account?: string; since?: string; until?: string; severity?: string; incident?: string; incidents?: boolean; explain?: string; format: string; output?: string; limit?: number }) => {
+      const { forensicsCommand } = await import('./commands/forensics');
+      process.exitCode = forensicsCommand(o);
     });
 
   return program;

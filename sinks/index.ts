@@ -3,3 +3,5 @@ export { JsonLinesSink, toJsonLine, type JsonLinesSinkOptions } from './json-lin
 export { SummarySink, formatSummary, type RunSummary, type VmSummary } from './summary';
 export { FanOutSink } from './fan-out';
 export * from './kafka';
+export * from './forensic-store';
+export * from './alerts';

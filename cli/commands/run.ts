@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger, defaultTopologyPath, loadTopologyFile, planTopology, runTopology, type RunStats } from '../../topology';
-import { FanOutSink, JsonLinesSink, SummarySink, formatSummary, type StreamSink } from '../../sinks';
+import { FanOutSink, JsonLinesSink, SummarySink, attachForensicSinks, formatSummary, type StreamSink } from '../../sinks';
 import { PcapSource } from '../../sources';
 import { createSource, type SourceOverrides } from '../source-factory';
 import { tapSource } from '../tap-source';
@@ -13,6 +13,8 @@ export interface RunCommandOptions extends SourceOverrides {
   topology?: string;
   out: string;
   quiet?: boolean;
+  /** False (`--no-store`): no local forensic store (<out>/forensics.db). */
+  store?: boolean;
 }
 
 export interface RunOutcome {
@@ -39,6 +41,8 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   for (const stream of new Set([...streams, 'anomalies', 'mitigations'])) {
     sinks[stream] = streams.includes(stream) ? new FanOutSink([files, summary]) : summary;
   }
+  // Embedded mode keeps every anomaly in the local forensic store (unless --no-store) and writes EVE alerts.
+  const forensic = toStdout ? null : attachForensicSinks(sinks, outDir, { store: opts.store !== false, storeOptions: { onWarning: (m) => log.warn(m) } });
 
   log.info({ topology: topology.name, file, source: source.description, partitions: plan.partitions, operators: plan.topology.operators.map((o) => o.name), out: outDir }, 'run starting');
   const live = new LiveStatus((top) => summary.summary(top), Boolean(process.stderr.isTTY) && !opts.quiet);
@@ -55,6 +59,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     live.stop();
   }
   await files.close();
+  await forensic?.close();
 
   const result = summary.summary();
   const srcStats = source.stats();
