@@ -17,7 +17,8 @@ const TYPED: Record<string, TypedArrayCtor> = {
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // `this[key]` is the value before toJSON (Buffer.toJSON would have turned it into {type,data}).
   const raw = this[key];
-  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : { $num: String(raw) };
+  // JSON has no NaN, Infinity or -0 (String(-0) is '0'): those three are tagged.
+  if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : { $num: Object.is(raw, -0) ? '-0' : String(raw) };
   if (typeof raw === 'bigint') return { $big: raw.toString() };
   if (raw === null || typeof raw !== 'object') return value;
   if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {

@@ -46,3 +46,7 @@ describe('redis state value codec', () => {
     expect(() => decodeStateValue('{"v":{"$ta":"Float16Array","b64":""}}')).toThrow(/Float16Array/);
   });
 });
+
+it('keeps negative zero (JSON alone turns it into 0)', () => {
+  expect(Object.is((decodeStateValue(encodeStateValue({ x: -0 })) as { x: number }).x, -0)).toBe(true);
+});
