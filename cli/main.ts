@@ -5,6 +5,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { generateCommand } from './commands/generate';
 import { ExitCode } from './exit-codes';
+import { parseDurationUs } from '../operators/config/duration';
 import { isBadInput, isServiceUnavailable } from './errors';
 
 function int(name: string) {
@@ -12,6 +13,16 @@ function int(name: string) {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
     return n;
+  };
+}
+
+function durationUs(name: string) {
+  return (v: string): number => {
+    try {
+      return parseDurationUs(v, name);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
   };
 }
 
@@ -42,8 +53,10 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'output directory for anomalies/mitigations/forensics JSON lines', 'out')
     .option('-q, --quiet', 'no summary, warnings only')
     .option('--no-store', 'do not keep anomalies in the local forensic store <out>/forensics.db')
-    .action(async (o: { topology?: string; pcap?: string; synthetic?: boolean; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean; store: boolean }) => {
-      const outcome = await runCommand({ ...o, durationSec: o.duration });
+    .option('--retention <duration>', 'forensic store retention, e.g. 7d, 12h (default 30 days)', durationUs('--retention'))
+    .option('--incident-gap <duration>', 'anomalies of a VM further apart than this start a new incident (default 5m)', durationUs('--incident-gap'))
+    .action(async (o: { topology?: string; pcap?: string; synthetic?: boolean; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean; store: boolean; retention?: number; incidentGap?: number }) => {
+      const outcome = await runCommand({ ...o, durationSec: o.duration, retentionUs: o.retention, incidentGapUs: o.incidentGap });
       process.exitCode = outcome.exitCode;
     });
 

@@ -15,6 +15,9 @@ export interface RunCommandOptions extends SourceOverrides {
   quiet?: boolean;
   /** False (`--no-store`): no local forensic store (<out>/forensics.db). */
   store?: boolean;
+  /** Forensic store retention and incident gap, microseconds (defaults: the store's, 30 days and 5 minutes). */
+  retentionUs?: number;
+  incidentGapUs?: number;
 }
 
 export interface RunOutcome {
@@ -42,7 +45,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     sinks[stream] = streams.includes(stream) ? new FanOutSink([files, summary]) : summary;
   }
   // Embedded mode keeps every anomaly in the local forensic store (unless --no-store) and writes EVE alerts.
-  const forensic = toStdout ? null : attachForensicSinks(sinks, outDir, { store: opts.store !== false, storeOptions: { onWarning: (m) => log.warn(m) } });
+  const forensic = toStdout ? null : attachForensicSinks(sinks, outDir, { store: opts.store !== false, storeOptions: { onWarning: (m) => log.warn(m), retentionUs: opts.retentionUs, incidentGapUs: opts.incidentGapUs } });
 
   log.info({ topology: topology.name, file, source: source.description, partitions: plan.partitions, operators: plan.topology.operators.map((o) => o.name), out: outDir }, 'run starting');
   const live = new LiveStatus((top) => summary.summary(top), Boolean(process.stderr.isTTY) && !opts.quiet);
