@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=128
 /** The `prescient` command. Exit codes: see cli/exit-codes.ts and the README. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runCommand } from './commands/run';
