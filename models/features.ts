@@ -5,6 +5,9 @@
  */
 import type { Direction, PacketEvent, PredictedPacket } from '../schemas/types';
 import type { PacketRecord } from '../operators/packet-record';
+// The entropy operator computes the same function at inference; training rows must match it.
+import { shannonEntropy } from './shannon-entropy';
+export { shannonEntropy };
 
 export interface FeatureSpec {
   name: string;
@@ -110,49 +113,33 @@ export function portClassName(index: number): PortClass {
 
 /** Writes the FEATURE_COUNT unscaled features of one packet at row[offset..]. */
 export function writeFeatures(row: Float32Array, offset: number, f: FeatureInput): void {
-  row[offset + COL.size] = Math.log1p(Math.max(0, f.size));
-  row[offset + COL.iat] = Math.log1p(Math.max(0, f.iatUs));
-  const flags = f.protocol === 6 ? f.tcpFlags : 0;
-  for (let b = 0; b < 8; b++) row[offset + COL.flags + b] = (flags >> b) & 1;
-  const proto = f.protocol === 6 ? 0 : f.protocol === 17 ? 1 : f.protocol === 1 || f.protocol === 58 ? 2 : 3;
-  for (let p = 0; p < 4; p++) row[offset + COL.proto + p] = p === proto ? 1 : 0;
-  row[offset + COL.dir] = f.direction === 'EGRESS' ? 1 : 0;
-  row[offset + COL.dir + 1] = f.direction === 'INGRESS' ? 1 : 0;
-  const cls = portClass(f.srcPort, f.dstPort);
-  for (let p = 0; p < 8; p++) row[offset + COL.port + p] = p === cls ? 1 : 0;
-  row[offset + COL.entropy] = Math.min(1, Math.max(0, f.entropy / 8));
-  row[offset + COL.newPeer] = f.newPeer > 0 ? 1 : 0;
+  writeRow(row, offset, f.size, f.iatUs, f.tcpFlags, f.protocol, f.direction, f.srcPort, f.dstPort, f.entropy, f.newPeer > 0);
 }
 
 /** Features of an annotated record: iat from `window`, entropy from `entropy`, novelty from `baseline`. */
 export function writeRecordFeatures(row: Float32Array, offset: number, rec: PacketRecord): void {
   const p = rec.packet;
-  row[offset + COL.size] = Math.log1p(Math.max(0, p.size));
-  row[offset + COL.iat] = Math.log1p(Math.max(0, rec.iatUs));
-  const flags = p.protocol === 6 ? p.tcpFlags : 0;
-  for (let b = 0; b < 8; b++) row[offset + COL.flags + b] = (flags >> b) & 1;
-  const proto = p.protocol === 6 ? 0 : p.protocol === 17 ? 1 : p.protocol === 1 || p.protocol === 58 ? 2 : 3;
-  for (let k = 0; k < 4; k++) row[offset + COL.proto + k] = k === proto ? 1 : 0;
-  row[offset + COL.dir] = p.direction === 'EGRESS' ? 1 : 0;
-  row[offset + COL.dir + 1] = p.direction === 'INGRESS' ? 1 : 0;
-  const cls = portClass(p.srcPort, p.dstPort);
-  for (let k = 0; k < 8; k++) row[offset + COL.port + k] = k === cls ? 1 : 0;
-  row[offset + COL.entropy] = Math.min(1, Math.max(0, rec.entropy / 8));
-  row[offset + COL.newPeer] = rec.baseline !== undefined && rec.baseline.newPeer > 0 ? 1 : 0;
+  writeRow(row, offset, p.size, rec.iatUs, p.tcpFlags, p.protocol, p.direction, p.srcPort, p.dstPort, rec.entropy, rec.baseline !== undefined && rec.baseline.newPeer > 0);
 }
 
-/** Shannon entropy of a byte sample in bits per byte, for building training rows from raw packets. */
-export function shannonEntropy(buf: Uint8Array): number {
-  if (buf.length === 0) return 0;
-  const counts = new Uint32Array(256);
-  for (let i = 0; i < buf.length; i++) counts[buf[i]]++;
-  let h = 0;
-  for (let v = 0; v < 256; v++) {
-    if (counts[v] === 0) continue;
-    const p = counts[v] / buf.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
+// One writer for training rows (FeatureInput) and inference rows (PacketRecord), so the two cannot
+// drift; scalar arguments keep the per-packet path free of allocation.
+function writeRow(
+  row: Float32Array, offset: number, size: number, iatUs: number, tcpFlags: number, protocol: number,
+  direction: string, srcPort: number, dstPort: number, entropy: number, newPeer: boolean,
+): void {
+  row[offset + COL.size] = Math.log1p(Math.max(0, size));
+  row[offset + COL.iat] = Math.log1p(Math.max(0, iatUs));
+  const flags = protocol === 6 ? tcpFlags : 0;
+  for (let b = 0; b < 8; b++) row[offset + COL.flags + b] = (flags >> b) & 1;
+  const proto = protocol === 6 ? 0 : protocol === 17 ? 1 : protocol === 1 || protocol === 58 ? 2 : 3;
+  for (let k = 0; k < 4; k++) row[offset + COL.proto + k] = k === proto ? 1 : 0;
+  row[offset + COL.dir] = direction === 'EGRESS' ? 1 : 0;
+  row[offset + COL.dir + 1] = direction === 'INGRESS' ? 1 : 0;
+  const cls = portClass(srcPort, dstPort);
+  for (let k = 0; k < 8; k++) row[offset + COL.port + k] = k === cls ? 1 : 0;
+  row[offset + COL.entropy] = Math.min(1, Math.max(0, entropy / 8));
+  row[offset + COL.newPeer] = newPeer ? 1 : 0;
 }
 
 /** One VM's packets as an unscaled (n x FEATURE_COUNT) row-major matrix, in time order. */

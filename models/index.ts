@@ -16,11 +16,11 @@ export {
   decodePrediction,
   sequencesFromPackets,
   SequenceBuilder,
-  shannonEntropy,
   portClass,
   portClassName,
 } from './features';
 export type { FeatureSpec, FeatureInput, VmSequence, PortClass } from './features';
+export { shannonEntropy } from './shannon-entropy';
 export { StandardScaler } from './scaler';
 export type { ScalerJson } from './scaler';
 export { buildLstmModel, compileLstmModel } from './lstm';

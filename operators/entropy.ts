@@ -11,7 +11,7 @@ import type { Collector, Operator, OperatorContext, OperatorDefinition } from '.
 import type { PacketRecord } from './packet-record';
 import type { ValueState } from '../state/keyed-state';
 import { positiveDurationUs } from './config/duration';
-import { shannonEntropy } from './internal/shannon-entropy';
+import { shannonEntropy } from '../models/shannon-entropy';
 
 export const entropyConfigSchema = z
   .object({

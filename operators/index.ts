@@ -16,4 +16,4 @@ export { scoreOperator, scoreConfigSchema, type ScoreConfig } from './score';
 export { mitigateOperator, mitigateConfigSchema, type MitigateConfig } from './mitigate';
 export { ACTION_RANK, loadPolicyFile, parsePolicy, PolicyError, validatePolicy, type Policy, type PolicyIssue } from './policy';
 export { DurationError, durationUs, parseDurationUs, positiveDurationUs } from './config/duration';
-export { shannonEntropy } from './internal/shannon-entropy';
+export { shannonEntropy } from '../models/shannon-entropy';

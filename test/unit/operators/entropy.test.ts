@@ -1,6 +1,6 @@
 import { OperatorHarness } from '../../harness/operator-harness';
 import { entropyOperator, type EntropyState } from '../../../operators/entropy';
-import { shannonEntropy } from '../../../operators/internal/shannon-entropy';
+import { shannonEntropy } from '../../../models/shannon-entropy';
 import { rec, T0, prng } from './make-packet';
 
 function uniform256(): Buffer {
