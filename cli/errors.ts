@@ -12,8 +12,18 @@ const BAD_INPUT_ERRORS = new Set([
   'ModelLoadError',
   'TrainingDataError',
   'BadArgumentError',
+  // Linux enforcers: a missing tool, capability, netns or interface, or a bad enforcer option.
+  'EnforcerConfigError',
+  'MissingToolError',
+  'MissingCapabilityError',
+  'NetnsNotFoundError',
+  'InterfaceNotFoundError',
+  'TcConflictError',
   'ForensicStoreError',
   'ForensicStoreCorruptError',
+  'RegionError',
+  'LiveCaptureError',
+  'LabError',
 ]);
 
 export class BadArgumentError extends Error {
@@ -36,4 +46,11 @@ const SERVICE_ERRORS = new Set(['KafkaConnectionError', 'KafkaOperationError', '
 
 export function isServiceUnavailable(err: unknown): err is Error {
   return err instanceof Error && (SERVICE_ERRORS.has(err.name) || SERVICE_ERRORS.has(err.constructor.name));
+}
+
+/** Services that could not be reached at all (as opposed to refusing a request): exit 69. */
+const UNREACHABLE_ERRORS = new Set(['KafkaConnectionError', 'RedisUnavailableError']);
+
+export function isServiceUnreachable(err: unknown): err is Error {
+  return err instanceof Error && (UNREACHABLE_ERRORS.has(err.name) || UNREACHABLE_ERRORS.has(err.constructor.name));
 }

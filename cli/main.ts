@@ -2,7 +2,7 @@
 /** The `prescient` command. Exit codes: see cli/exit-codes.ts and the README. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runCommand } from './commands/run';
-import { validateCommand } from './commands/validate';
+import { validateAction } from './commands/validate';
 import { generateCommand } from './commands/generate';
 import { ExitCode } from './exit-codes';
 import { parseDurationUs } from '../operators/config/duration';
@@ -61,10 +61,12 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('validate <file>')
-    .description('check a topology file (operators, policies, sources) without running it')
-    .action((file: string) => {
-      process.stdout.write(validateCommand(file) + '\n');
+    .command('validate [file]')
+    .description('check a topology file (operators, policies, sources) without running it, or with --region a whole region before a deploy')
+    .option('--region <name>', 'check deploy/regions/<name>/region.yaml: topology, policy, model, topics, replicas <= partitions, TLS, k8s overlay')
+    .option('--regions-dir <dir>', 'folder of the region folders (default deploy/regions)')
+    .action((file: string | undefined, o: { region?: string; regionsDir?: string }) => {
+      process.stdout.write(validateAction(file, o) + '\n');
     });
 
   program

@@ -14,6 +14,7 @@ export { entropyOperator, entropyConfigSchema, type EntropyConfig } from './entr
 export { BASELINE_PROFILES_TABLE, baselineOperator, baselineConfigSchema, type BaselineConfig, type ScopeProfileView } from './baseline';
 export { scoreOperator, scoreConfigSchema, type ScoreConfig } from './score';
 export { mitigateOperator, mitigateConfigSchema, type MitigateConfig } from './mitigate';
+export { dnsTunnelOperator, dnsTunnelConfigSchema, parseDnsQueryName, type DnsTunnelAlert, type DnsTunnelConfig, type DnsQueryName } from './dns-tunnel';
 export { ACTION_RANK, loadPolicyFile, parsePolicy, PolicyError, validatePolicy, type Policy, type PolicyIssue } from './policy';
 export { DurationError, durationUs, parseDurationUs, positiveDurationUs } from './config/duration';
 export { shannonEntropy } from '../models/shannon-entropy';
