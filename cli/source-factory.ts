@@ -1,10 +1,10 @@
 /**
  * Turns a topology's `source:` section (plus command-line overrides) into a PacketSource.
- * Kafka and live capture sources arrive with their own issues; asking for them here says so.
+ * Kafka sources run under `prescient worker`; asking for one here says so.
  */
 import { resolve } from 'node:path';
 import type { SourceSpec } from '../topology';
-import { ATTACK_KINDS, PcapSource, SyntheticSource, type AttackSpec, type PacketSource } from '../sources';
+import { ATTACK_KINDS, LiveCaptureSource, PcapSource, SyntheticSource, type AttackSpec, type PacketSource } from '../sources';
 
 export interface SourceOverrides {
   pcap?: string;
@@ -15,6 +15,10 @@ export interface SourceOverrides {
   durationSec?: number;
   /** Cap on packets read (benchmarks, smoke tests). */
   maxPackets?: number;
+  /** Live capture on this interface (tcpdump), optionally inside network namespace `netns`, with a BPF filter. */
+  live?: string;
+  netns?: string;
+  bpf?: string;
 }
 
 export class SourceConfigError extends Error {
@@ -39,6 +43,7 @@ export function createSource(spec: SourceSpec, overrides: SourceOverrides, baseD
   if (overrides.pcap !== undefined) {
     return new PcapSource({ path: overrides.pcap, inventory: overrides.inventory ?? optionalString(spec, 'inventory', baseDir) });
   }
+  if (overrides.live !== undefined || (!overrides.synthetic && spec.kind === 'live')) return createLiveSource(spec, overrides, baseDir);
   const kind = overrides.synthetic ? 'synthetic' : spec.kind;
   if (kind === 'pcap') {
     const path = optionalString(spec, 'path', baseDir);
@@ -63,6 +68,32 @@ export function createSource(spec: SourceSpec, overrides: SourceOverrides, baseD
     );
   }
   throw new SourceConfigError('kind', `'${kind}' sources are not available in embedded mode yet; use synthetic or pcap (or --pcap FILE / --synthetic)`);
+}
+
+/**
+ * `--live IF` (or `source: { kind: live, interface, netns, bpf, inventory }`): runs until --duration,
+ * --max-packets or Ctrl-C, after which the run finishes normally and writes its summary.
+ */
+function createLiveSource(spec: SourceSpec, overrides: SourceOverrides, baseDir: string): PacketSource {
+  const fromSpec = spec.kind === 'live';
+  const iface = overrides.live ?? (fromSpec ? plainString(spec, 'interface') : undefined);
+  if (iface === undefined) throw new SourceConfigError('interface', 'a live source needs `interface` (or run with --live IFACE)');
+  return new LiveCaptureSource({
+    iface,
+    netns: overrides.netns ?? (fromSpec ? plainString(spec, 'netns') : undefined),
+    bpf: overrides.bpf ?? (fromSpec ? plainString(spec, 'bpf') : undefined),
+    inventory: overrides.inventory ?? optionalString(spec, 'inventory', baseDir),
+    maxPackets: overrides.maxPackets,
+    durationMs: overrides.durationSec !== undefined ? overrides.durationSec * 1000 : undefined,
+    stopOnSignal: true,
+  });
+}
+
+function plainString(spec: SourceSpec, field: string): string | undefined {
+  const v = spec[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new SourceConfigError(field, `expected a string, got ${typeof v}`);
+  return v;
 }
 
 function optionalString(spec: SourceSpec, field: string, baseDir: string): string | undefined {

@@ -11,3 +11,4 @@ export * from './inventory';
 export * from './net';
 export * from './synthetic';
 export * from './kafka';
+export * from './live';

@@ -5,3 +5,4 @@ export { readCaptureFile, readCaptureBuffer, type CaptureReadResult } from './re
 export { RawFrame } from './raw-frame';
 export { LinkType } from './link-type';
 export { PcapWriter } from './pcap-writer';
+export { PcapStreamReader } from './pcap-stream-reader';

@@ -26,6 +26,15 @@ export interface Lab {
 }
 
 /** Why the netns tests cannot run here, or null when root, ip, nft, tc and iperf3 are all present. */
+/**
+ * Whether `why` is a limit of the machine's environment (not root, namespaces refused, as in an
+ * unprivileged container) rather than a tool that .ci/run should have installed. CI fails on the
+ * second kind only; on the first the suite says plainly that it could not run.
+ */
+export function isEnvironmentLimit(why: string): boolean {
+  return why.startsWith('not running as root') || why.startsWith('cannot create a network namespace');
+}
+
 export function netnsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'not running as root (netns, nftables and tc need root)';
   for (const tool of ['ip', 'nft', 'tc', 'bridge', 'nc', 'iperf3']) {
