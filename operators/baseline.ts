@@ -97,6 +97,12 @@ export interface BaselineVmState {
   youngAtUs: number;
   /** Decayed share of recent packets that were far from the profile (half-life 16 packets). */
   recentFar: number;
+  /**
+   * Per slot of `peers`: connections the VM opened to that peer, decayed with time constant
+   * OPENS_TAU_US, as of peerOpensAt[slot] (the per-peer profile behind F.OPENS).
+   */
+  peerOpens: number[];
+  peerOpensAt: number[];
   /** Pending scope update and the event time of its first packet. */
   pending: ProfileUpdate;
   pendingFirstUs: number;
@@ -144,6 +150,18 @@ const FAR_LEARN_US = 1_000_000;
 /** Far-off packets are sustained when more than this share of the recent ones (half-life 16) are. */
 const FAR_SUSTAINED = 0.25;
 const FAR_ALPHA = 1 - Math.pow(2, -1 / 16);
+/**
+ * Time constant of the per-peer count of opened connections: a minute, so a beacon every few seconds
+ * or an upload that reconnects every few seconds stands out against a backup's one connection per run.
+ */
+const OPENS_TAU_US = 60_000_000;
+
+/** Whether the VM opens a flow with this packet: a TCP SYN, a UDP datagram to a service port. */
+function opensFlow(p: PacketRecord['packet']): boolean {
+  if (p.direction !== 'EGRESS') return false;
+  if (p.protocol === 6) return (p.tcpFlags & 0x12) === 0x02;
+  return p.protocol === 17 && isOutbound(p);
+}
 
 /** |x - mean| / max(std, floor), clipped; 0 when the packet or the profile lacks the feature. */
 function zOf(ref: Profile, f: number, obs: Float64Array, floor: number, clip: number): number {
@@ -232,6 +250,12 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     let st = this.vmState.get();
     if (st === undefined) st = this.newVmState(p.accountId, p.vnetId);
     else if (st.recentFar === undefined) upgradeVmState(st, ts, this.cfg.minHistory);
+    if (st.peerOpens === undefined) {
+      // Checkpointed before per-peer connection counts: they start at zero.
+      upgradeProfile(st.profile);
+      st.peerOpens = new Array<number>(st.peers.cap).fill(0);
+      st.peerOpensAt = new Array<number>(st.peers.cap).fill(ts);
+    }
     const own = st.profile;
     decayProfile(own, ts, cfg.halfLife);
 
@@ -273,6 +297,14 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     }
     if (p.direction === 'EGRESS') st.egressBytes += p.size;
     const young = born >= 0 && ts - born < cfg.peerYouth;
+    // Connections opened to this peer lately (a slot reused for a new peer starts at zero).
+    const slot = ps < 0 ? -ps - 1 : ps;
+    let opens = ps < 0 ? 0 : st.peerOpens[slot];
+    const since = ts - st.peerOpensAt[slot];
+    if (ps < 0 || since > 0) st.peerOpensAt[slot] = ts;
+    if (ps >= 0 && since > 0 && opens > 0) opens *= Math.exp(-since / OPENS_TAU_US);
+    if (opensFlow(p)) opens += 1;
+    st.peerOpens[slot] = opens;
     if (young && p.direction === 'EGRESS') st.youngBytes += p.size;
 
     // Pick the profile to compare against.
@@ -319,9 +351,10 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     // Share of what the VM sent lately that went to young peers: scale-free (a web server's API call
     // is a sliver of its traffic, an upload to a host met seconds ago is all of it).
     obs[F.YOUNG] = st.youngBytes / (st.egressBytes + YOUNG_PRIOR_BYTES);
+    obs[F.OPENS] = outFlow ? Math.log1p(opens) : NaN;
 
     let sizeZ = 0, iatZ = 0, entropyZ = 0, protocolSurprise = 0, portSurprise = 0, fanout = 1, noveltyTerm = 0;
-    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0;
+    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0, opensZ = 0;
     let expectedSize = NaN, expectedIatUs = NaN, expectedEntropy = NaN;
     let total = 0;
     let classEntropy = NaN;
@@ -355,6 +388,9 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
         peersZ = zUp(ref, F.PEERS, obs, LOG_STD_FLOOR, clip);
       }
       if (young) youngZ = zUp(ref, F.YOUNG, obs, SHARE_STD_FLOOR, clip);
+      // Every packet of the flows the VM opens to a peer it keeps opening connections to, more than it
+      // usually does to the peers it reaches out to: the probes and their answers, a flood's requests.
+      if (outFlow) opensZ = zUp(ref, F.OPENS, obs, LOG_STD_FLOOR, clip);
       // Laplace-smoothed probabilities, as bits of surprise.
       protocolSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.proto[proto] + 0.5) / (ref.w + 0.5 * ref.proto.length)));
       portSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.ports[portClass] + 0.5) / (ref.w + 0.5 * ref.ports.length)));
@@ -367,7 +403,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
         (sizeZ + entropyZ + 0.5 * iatZ) / 2.5 +
         // The port class nearly determines the protocol: their surprises are one rarity, not two.
         0.5 * Math.max(protocolSurprise, portSurprise) +
-        (rateZ + synZ + portsZ + peersZ + youngZ) +
+        (rateZ + synZ + portsZ + peersZ + youngZ + opensZ) +
         noveltyTerm;
       // A new VM judged by its own few packets: z-scores of a handful of samples mean little yet.
       if (isNew && ref === own) total *= ramp;
@@ -378,7 +414,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     }
     const deviation: BaselineDeviation = {
       sizeZ, iatZ, entropyZ, protocolSurprise, portSurprise, newPeer, newPort, fanout, total,
-      rateZ, synZ, portsZ, peersZ, youngZ, expectedSize, expectedIatUs, expectedEntropy,
+      rateZ, synZ, portsZ, peersZ, youngZ, opensZ, expectedSize, expectedIatUs, expectedEntropy,
       scope, vmPackets: own.n, mature: !isNew, learnWeight: 1, snapshot,
     };
     record.baseline = deviation;
@@ -389,7 +425,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     // "normal" in seconds, while a one-off (a VM's rare periodic job) is learnt and becomes known.
     // Volumetric features of a far-off packet are learnt at most once per FAR_LEARN_US of event time:
     // a lasting change is learnt as the old profile decays.
-    const volMax = Math.max(rateZ, synZ, portsZ, peersZ, youngZ);
+    const volMax = Math.max(rateZ, synZ, portsZ, peersZ, youngZ, opensZ);
     const dev = Math.max(total / cfg.learnLimit, volMax / VOLUME_LEARN_Z);
     const far = dev > 1 ? 1 : 0;
     st.recentFar += FAR_ALPHA * (far - st.recentFar);
@@ -425,7 +461,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     else if (st.peers === undefined) {
       st.peers = newBoundedHashSet(this.cfg.scopePeerCapacity);
       upgradeProfile(st.profile);
-    }
+    } else if (st.profile.mom.length < FEATURE_COUNT * 3) upgradeProfile(st.profile);
     mergeUpdate(st.profile, u, this.cfg.halfLife);
     for (let i = 0; i < u.peers.length; i++) hashSetTouchSlot(st.peers, u.peers[i], u.lastUs, -1);
     const now = st.profile.lastUs;
@@ -478,11 +514,12 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
   }
 
   private newVmState(accountId: string, vnetId: string): BaselineVmState {
+    const peers = newBoundedHashSet(this.cfg.peerCapacity);
     return {
       accountId,
       vnetId,
       profile: newProfile(),
-      peers: newBoundedHashSet(this.cfg.peerCapacity),
+      peers,
       ports: newBoundedHashSet(this.cfg.portCapacity),
       recentNovel: 0,
       firstUs: -1,
@@ -491,6 +528,8 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       egressBytes: 0,
       youngAtUs: -1,
       recentFar: 0,
+      peerOpens: new Array<number>(peers.cap).fill(0),
+      peerOpensAt: new Array<number>(peers.cap).fill(0),
       pending: newProfileUpdate(),
       pendingFirstUs: -1,
       snapshot: null,

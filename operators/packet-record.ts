@@ -54,6 +54,8 @@ export interface BaselineDeviation {
   peersZ?: number;
   /** One-sided z of the bytes/s the VM sends to young peers (first contacted by it, recently). */
   youngZ?: number;
+  /** One-sided z of log1p(connections the VM opened lately to this packet's peer), against the VM's usual. */
+  opensZ?: number;
   /**
    * The profile's expectation of this packet, which `score` compares with when no model prediction is
    * present: size and inter-arrival as geometric means (log-space means), entropy as the mean.

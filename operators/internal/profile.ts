@@ -18,8 +18,13 @@ export const F = {
    * ones, learnt per unit of time.
    */
   RATE: 5, SYN: 6, PORTS: 7, PEERS: 8, YOUNG: 9,
+  /**
+   * log1p of the connections the VM opened lately to the packet's peer (decayed count): a scan, a flood
+   * or a beacon opens connection after connection to one peer, even to a peer the VM knows well.
+   */
+  OPENS: 10,
 } as const;
-export const FEATURE_COUNT = 10;
+export const FEATURE_COUNT = 11;
 
 export interface Profile {
   /** Event time the weights were last decayed to (µs), -1 before the first packet. */

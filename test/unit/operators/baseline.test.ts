@@ -2,6 +2,7 @@ import { OperatorHarness } from '../../harness/operator-harness';
 import { baselineOperator, type BaselineVmState, type ScopeProfileView } from '../../../operators/baseline';
 import type { PacketRecord } from '../../../operators/packet-record';
 import type { PacketEvent } from '../../../schemas/types';
+import { FEATURE_COUNT } from '../../../operators/internal/profile';
 import { rec, T0, prng } from './make-packet';
 
 const MS = 1000;
@@ -149,7 +150,7 @@ describe('baseline operator', () => {
     const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
     const { t } = feedNormal(h, 'vm-1', 300, T0);
     const old = h.state<BaselineVmState>('baseline', 'vm-1') as unknown as Record<string, unknown> & BaselineVmState;
-    for (const k of ['firstUs', 'matureAtUs', 'youngBytes', 'egressBytes', 'youngAtUs', 'recentFar']) delete old[k];
+    for (const k of ['firstUs', 'matureAtUs', 'youngBytes', 'egressBytes', 'youngAtUs', 'recentFar', 'peerOpens', 'peerOpensAt']) delete old[k];
     delete (old.profile as Partial<typeof old.profile>).entClass;
     delete (old.peers as Partial<typeof old.peers>).born;
     old.profile.mom.length = 27;
@@ -158,9 +159,61 @@ describe('baseline operator', () => {
     expect(Number.isFinite(b.total)).toBe(true);
     expect(b.newPeer).toBe(0);
     const st = h.state<BaselineVmState>('baseline', 'vm-1')!;
-    expect(st.profile.mom).toHaveLength(30);
+    expect(st.profile.mom).toHaveLength(3 * FEATURE_COUNT);
     expect(st.profile.entClass).toHaveLength(27);
+    expect(st.peerOpens).toHaveLength(st.peers.cap);
     await h.close();
+  });
+
+  it('goes on from a state checkpointed before per-peer connection counts existed', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+    const { t } = feedNormal(h, 'vm-1', 300, T0);
+    const old = h.state<BaselineVmState>('baseline', 'vm-1') as unknown as Record<string, unknown> & BaselineVmState;
+    const loose = old as unknown as Record<string, unknown>;
+    delete loose.peerOpens;
+    delete loose.peerOpensAt;
+    old.profile.mom.length = 30;
+    const b = h.process('vm-1', at(t, t - 10 * MS, { dstIp: '203.0.113.1', tcpFlags: 0x02 }))[0].baseline!;
+    expect(Number.isFinite(b.total)).toBe(true);
+    expect(b.opensZ).toBe(0); // the profile has not learnt the feature yet: no judgement
+    const st = h.state<BaselineVmState>('baseline', 'vm-1')!;
+    expect(st.profile.mom).toHaveLength(3 * FEATURE_COUNT);
+    expect(st.peerOpens.filter((x) => x > 0)).toHaveLength(1);
+    await h.close();
+  });
+
+  it('flags a VM opening connection after connection to a peer it knows, not one connection per peer', async () => {
+    // Normal: one connection (SYN + 9 data packets) every 2 s, each to the next of 5 known peers.
+    const run = async (burst: boolean) => {
+      const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+      let t = T0;
+      let prev: number | null = null;
+      const send = (dstIp: string, syn: boolean) => {
+        const b = h.process('vm-1', at(t, prev, { dstIp, dstPort: 443, srcPort: 40000, tcpFlags: syn ? 0x02 : 0x18, size: syn ? 60 : 500 }))[0].baseline!;
+        prev = t;
+        return b;
+      };
+      for (let c = 0; c < 150; c++) {
+        for (let i = 0; i < 10; i++) {
+          send(`203.0.113.${1 + (c % 5)}`, i === 0);
+          t += 200 * MS;
+        }
+      }
+      // Then 40 connections in 4 s: all to one known peer (a flood on a service it uses), or spread as usual.
+      let maxZ = 0;
+      for (let c = 0; c < 40; c++) {
+        for (let i = 0; i < 2; i++) {
+          maxZ = Math.max(maxZ, send(burst ? '203.0.113.2' : `203.0.113.${1 + (c % 5)}`, i === 0).opensZ!);
+          t += 50 * MS;
+        }
+      }
+      await h.close();
+      return maxZ;
+    };
+    const flood = await run(true);
+    const spread = await run(false);
+    expect(flood).toBeGreaterThan(4);
+    expect(flood).toBeGreaterThan(spread + 2);
   });
 
   it('keeps a flood abnormal: volume is learnt per unit of time and far-off packets barely teach', async () => {
