@@ -7,6 +7,11 @@ export const ExitCode = {
   BAD_INPUT: 2,
   /** The run completed, but its input was cut short (e.g. a truncated pcap): results cover what was read. */
   PARTIAL_INPUT: 3,
+  /**
+   * A service (Kafka broker, Redis) could not be reached, after bounded retries with backoff
+   * (sysexits EX_UNAVAILABLE): the supervisor decides when to try again.
+   */
+  SERVICE_UNAVAILABLE: 69,
   /** Interrupted by SIGINT/SIGTERM; outputs were flushed. */
   INTERRUPTED: 130,
 } as const;

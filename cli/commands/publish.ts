@@ -6,7 +6,7 @@
  */
 import { createTopicCodec } from '../../schemas';
 import { PcapSource } from '../../sources/pcap-source';
-import { KafkajsClient, parseBrokers, type KafkaClient, type OutgoingRecord } from '../../sources/kafka';
+import { BatchingSender, KafkajsClient, parseBrokers, withConnectBackoff, type ConnectBackoffOptions, type KafkaClient } from '../../sources/kafka';
 import { kafkaPartition } from '../../state/key-group';
 import { loadTopologyFile } from '../../topology/load';
 import { BadArgumentError } from '../errors';
@@ -33,6 +33,12 @@ export interface PublishOptions {
   progressOut?: { write(s: string): unknown };
   /** A client to reuse (tests); default one from brokers. */
   client?: KafkaClient;
+  /** Records per produce request (default 1000). */
+  batchSize?: number;
+  /** Attempts to reach the brokers before giving up (default 5), with exponential backoff. */
+  connectAttempts?: number;
+  /** First backoff delay in ms (default 1000), doubling up to 15 s. */
+  connectBackoffMs?: number;
 }
 
 export interface PublishResult {
@@ -47,8 +53,16 @@ export interface PublishResult {
   wallMs: number;
 }
 
-/** Records per produce request: big enough for throughput, small enough for smooth pacing. */
-const SEND_CHUNK = 500;
+/**
+ * Records per produce request. kafkajs groups a request's records per partition in quadratic
+ * time and its per-record cost dominates past ~1000, so larger batches buy little (measured in
+ * benchmarks/publish-rate.ts); the pipeline (next batch encoded while one is on the wire) does.
+ */
+const SEND_BATCH = 1000;
+/** Pacing granularity: a packet due this far ahead is waited for (finer sleeps cost more than they smooth). */
+const PACE_SLICE_MS = 2;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function brokersOf(o: PublishOptions): string[] {
   const list = o.brokers ?? process.env.KAFKA_BROKERS;
@@ -68,72 +82,96 @@ export async function publishCommand(o: PublishOptions): Promise<PublishResult> 
   const configured = t !== undefined && t.source.kind === 'kafka' && typeof t.source.topic === 'string' ? t.source.topic : undefined;
   const topic = o.topic ?? configured ?? 'packets';
   const wantPartitions = o.partitions ?? t?.partitions ?? 4;
+  // Bad input (missing capture, broken inventory) is refused before any broker is contacted.
   const source = new PcapSource({ path: o.pcap, inventory: o.inventory });
   const client = o.client ?? new KafkajsClient({ brokers: brokersOf(o), clientId: 'prescient-publish' });
 
-  const admin = client.admin();
-  await admin.connect();
-  let partitions: number;
-  let created: string[];
-  try {
-    created = await admin.createTopics([{ topic, partitions: wantPartitions }]);
-    partitions = await admin.partitionCount(topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const out = o.progressOut ?? process.stderr;
+  const backoff: ConnectBackoffOptions = {
+    attempts: o.connectAttempts,
+    initialDelayMs: o.connectBackoffMs,
+    onRetry: (r) => {
+      out.write(`prescient publish: ${r.error.message}; attempt ${r.attempt}/${r.attempts}, retrying in ${r.delayMs} ms\n`);
+    },
+  };
+  const { created, partitions } = await withConnectBackoff('connect to brokers', async () => {
+    const admin = client.admin();
+    await admin.connect();
+    try {
+      const made = await admin.createTopics([{ topic, partitions: wantPartitions }]);
+      return { created: made, partitions: await admin.partitionCount(topic) };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }, backoff).catch(async (e: unknown) => {
+    await source.close();
+    throw e;
+  });
 
   const producer = client.producer({ idempotent: true });
-  await producer.connect();
+  await withConnectBackoff('producer connect', () => producer.connect(), backoff).catch(async (e: unknown) => {
+    await source.close();
+    throw e;
+  });
   const codec = createTopicCodec('packets');
   const perPartition = new Array<number>(partitions).fill(0);
   const perVm: Record<string, number> = {};
-  const out = o.progressOut ?? process.stderr;
   const every = o.progressEveryMs ?? 1000;
+  const sender = new BatchingSender(producer, o.batchSize ?? SEND_BATCH);
+  const max = o.maxPackets ?? Infinity;
+  const rate = o.rate;
+  const speed = o.speed;
   const t0 = Date.now();
   let lastProgress = t0;
-  let sent = 0;
+  let queued = 0;
   let firstTsUs = -1;
-  const max = o.maxPackets ?? Infinity;
+  /** The schedule starts at the first packet (not before the capture was opened). */
+  let paceT0 = t0;
+  /** Last elapsed time read (ms since paceT0): a packet due before it needs no clock read. */
+  let elapsedMs = 0;
   try {
-    let chunk: OutgoingRecord[] = [];
-    let chunkFirstTs = 0;
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      // Pacing: the chunk's first packet is due at its rate slot, or at its capture time / speed.
-      const dueMs = o.rate !== undefined ? (sent * 1000) / o.rate : o.speed !== undefined ? (chunkFirstTs - firstTsUs) / 1000 / o.speed : 0;
-      const wait = t0 + dueMs - Date.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      await producer.send([{ topic, records: chunk }]);
-      sent += chunk.length;
-      chunk = [];
-      const now = Date.now();
-      if (every > 0 && now - lastProgress >= every) {
-        lastProgress = now;
-        out.write(`published ${sent.toLocaleString('en-US')} packets (${Math.round((sent * 1000) / Math.max(1, now - t0)).toLocaleString('en-US')}/s) to ${topic}\n`);
-      }
-    };
-    // With pacing, a chunk must not span more than ~20 ms of its schedule or it bursts.
-    const chunkLimit = o.rate !== undefined ? Math.max(1, Math.min(SEND_CHUNK, Math.floor(o.rate / 50))) : SEND_CHUNK;
     outer: for await (const batch of source.batches()) {
       for (const p of batch) {
-        if (sent + chunk.length >= max) break outer;
-        if (firstTsUs < 0) firstTsUs = p.tsUs;
-        if (chunk.length === 0) chunkFirstTs = p.tsUs;
-        if (o.speed !== undefined && chunk.length > 0 && (p.tsUs - chunkFirstTs) / o.speed > 20_000) {
-          await flush();
-          chunkFirstTs = p.tsUs;
+        if (queued >= max) break outer;
+        if (firstTsUs < 0) {
+          firstTsUs = p.tsUs;
+          paceT0 = Date.now();
         }
-        chunk.push({ key: p.vmId, value: codec.encode(p) });
-        perPartition[kafkaPartition(p.vmId, partitions)]++;
+        // Pacing: each packet is due at its rate slot or at its capture time / speed.
+        const dueMs = rate !== undefined ? (queued * 1000) / rate : speed !== undefined ? (p.tsUs - firstTsUs) / 1000 / speed : 0;
+        if (dueMs > elapsedMs) {
+          elapsedMs = Date.now() - paceT0;
+          if (dueMs - elapsedMs >= PACE_SLICE_MS) {
+            // Ahead of schedule: what is buffered goes out now, then wait for this packet's time.
+            sender.sendNow();
+            await sleep(dueMs - elapsedMs);
+            elapsedMs = Date.now() - paceT0;
+          }
+        }
+        const partition = kafkaPartition(p.vmId, partitions);
+        sender.add(topic, { key: p.vmId, value: codec.encode(p), partition });
+        perPartition[partition]++;
         perVm[p.vmId] = (perVm[p.vmId] ?? 0) + 1;
-        if (chunk.length >= chunkLimit) await flush();
+        queued++;
+        if (sender.saturated) await sender.ready();
       }
+      if (every > 0) {
+        const now = Date.now();
+        if (now - lastProgress >= every) {
+          lastProgress = now;
+          const acked = sender.sent;
+          out.write(`published ${acked.toLocaleString('en-US')} packets (${Math.round((acked * 1000) / Math.max(1, now - t0)).toLocaleString('en-US')}/s) to ${topic}\n`);
+        }
+      }
+      // Paced: a partial batch must not wait for a full one (it would burst later).
+      if (rate !== undefined || speed !== undefined) sender.sendNow();
     }
-    await flush();
+    await sender.flush();
   } finally {
     await producer.disconnect();
     await source.close();
   }
+  const sent = sender.sent;
   const wallMs = Date.now() - t0;
   if (every > 0) out.write(`published ${sent.toLocaleString('en-US')} packets to ${topic} (${partitions} partitions) in ${(wallMs / 1000).toFixed(1)} s\n`);
   return { topic, packets: sent, perPartition, perVm, skipped: source.stats().skipped, createdTopic: created.length > 0, wallMs };

@@ -9,3 +9,4 @@ export { KafkajsClient } from './kafkajs-client';
 export { KafkaPacketSource, type KafkaPacketBatch, type KafkaPacketSourceOptions, type KafkaPacketSourceStats } from './kafka-packet-source';
 export { ensureTopics, prescientTopicSpecs } from './topics';
 export { BatchingSender } from './batching-sender';
+export { backoffDelayMs, DEFAULT_CONNECT_ATTEMPTS, withConnectBackoff, type ConnectBackoffOptions, type ConnectRetry } from './connect-backoff';

@@ -30,8 +30,12 @@ function describe(e: unknown): string {
   return cause instanceof Error && cause.message !== e.message ? `${e.name}: ${e.message} (${cause.message})` : `${e.name}: ${e.message}`;
 }
 
-/** Transient states kafkajs logs as errors though it retries them itself (rebalances, startup). */
-const BENIGN = /rebalancing|coordinator is loading|coordinator is not available|not the correct coordinator|leader is not available|Restarting the consumer/i;
+/**
+ * Transient states kafkajs logs as errors though it retries them itself (rebalances, startup),
+ * and its per-retry connection refusals: the bounded retry around them (connect-backoff.ts) logs
+ * one line per attempt and one final error naming the brokers, which is what a reader needs.
+ */
+const BENIGN = /rebalancing|coordinator is loading|coordinator is not available|not the correct coordinator|leader is not available|Restarting the consumer|Connection error: connect ECONNREFUSED|Failed to connect to seed broker/i;
 
 /** kafkajs log lines as one JSON line on stderr, minus the benign noise above. */
 function quietLogCreator(): (entry: LogEntry) => void {
