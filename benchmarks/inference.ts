@@ -1,6 +1,7 @@
 /**
  * Inference cost per row of one stateful LSTM step (incl. readback), by batch size and hidden
- * size, for each tfjs backend that loads and for the hand-written JS kernel. Prints a table and
+ * size, for each tfjs backend that loads and for the hand-written JS and WebAssembly SIMD kernels,
+ * side by side in one run. Prints a table and
  * writes benchmarks/results/inference-<date>.json. The predict operator's `kernel: auto` picks
  * per batch size from the same kind of measurement (StatefulLstm.calibrate).
  *
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
         if (!jsDone) {
           const j = timeStep(() => lstm.stepJs(batch, x, h, c, out), batch, budgetMs);
           rows.push({ kernel: 'js', backend: 'js', hidden, batch, usPerRow: j.us / batch, usPerStep: j.us, reps: j.reps });
+          if (lstm.simd !== null) {
+            const s = timeStep(() => lstm.stepSimd(batch, x, h, c, out), batch, budgetMs);
+            rows.push({ kernel: 'simd', backend: 'wasm-simd', hidden, batch, usPerRow: s.us / batch, usPerStep: s.us, reps: s.reps });
+          }
         }
       }
       lstm.dispose();
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: Row[]): void {
-  const label = (r: Row) => (r.kernel === 'js' ? `js H=${r.hidden}` : `${r.backend}${r.kernel === 'tfjs-fused' ? '+fused' : ''} H=${r.hidden}`);
+  const label = (r: Row) => (r.kernel === 'js' || r.kernel === 'simd' ? `${r.kernel} H=${r.hidden}` : `${r.backend}${r.kernel === 'tfjs-fused' ? '+fused' : ''} H=${r.hidden}`);
   const series = [...new Set(rows.map(label))];
   const header = ['us/row', ...BATCHES.map(String)];
   const lines = [header.map((s) => s.padStart(8)).join(' ').replace(/^\s+/, '').padEnd(0)];

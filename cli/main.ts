@@ -6,7 +6,13 @@ import { validateAction } from './commands/validate';
 import { generateCommand } from './commands/generate';
 import { ExitCode } from './exit-codes';
 import { parseDurationUs } from '../operators/config/duration';
-import { isBadInput, isServiceUnavailable } from './errors';
+import { isBadInput, isServiceUnavailable, isServiceUnreachable } from './errors';
+import { metricsPortOption, traceFileOption, traceSampleOption, type TelemetryCliOptions } from './telemetry-options';
+import { registerRetrainCommand } from './commands/retrain-command';
+import { registerLabCommand } from './commands/lab-command';
+import { registerMitigationsCommand } from './commands/mitigations-command';
+import { addEnforcerOptions } from './commands/enforcer-options';
+import { registerBenchCommand } from './commands/bench-command';
 
 function int(name: string) {
   return (v: string): number => {
@@ -39,12 +45,14 @@ export function buildProgram(): Command {
     .description('Per-VM next-packet prediction, anomaly scoring and mitigation over virtual-network traffic')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT));
 
-  program
-    .command('run')
+  addEnforcerOptions(program.command('run'), 'run')
     .description('run a topology on the embedded runtime (no Kafka, no Redis needed)')
     .option('-t, --topology <file>', 'topology YAML (default: topology/default.yaml)')
     .option('--pcap <file>', 'read packets from this pcap/pcapng instead of the topology source')
     .option('--synthetic', 'use the synthetic traffic generator instead of the topology source')
+    .option('--live <iface>', 'capture live from this interface (tcpdump; stops on --duration, --max-packets or Ctrl-C)')
+    .option('--netns <name>', 'with --live: the network namespace the interface is in')
+    .option('--bpf <expr>', 'with --live: BPF capture filter, e.g. "ip and not port 22"')
     .option('--inventory <file>', 'VM inventory CSV (MAC/IP/CIDR -> vmId, accountId, vnetId)')
     .option('--seed <n>', 'synthetic seed', int('--seed'))
     .option('--vms <n>', 'synthetic VM count', int('--vms'))
@@ -55,7 +63,8 @@ export function buildProgram(): Command {
     .option('--no-store', 'do not keep anomalies in the local forensic store <out>/forensics.db')
     .option('--retention <duration>', 'forensic store retention, e.g. 7d, 12h (default 30 days)', durationUs('--retention'))
     .option('--incident-gap <duration>', 'anomalies of a VM further apart than this start a new incident (default 5m)', durationUs('--incident-gap'))
-    .action(async (o: { topology?: string; pcap?: string; synthetic?: boolean; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean; store: boolean; retention?: number; incidentGap?: number }) => {
+    .addOption(metricsPortOption()).addOption(traceSampleOption()).addOption(traceFileOption())
+    .action(async (o: TelemetryCliOptions & { topology?: string; pcap?: string; synthetic?: boolean; live?: string; netns?: string; bpf?: string; inventory?: string; seed?: number; vms?: number; duration?: number; maxPackets?: number; out: string; quiet?: boolean; store: boolean; retention?: number; incidentGap?: number }) => {
       const outcome = await runCommand({ ...o, durationSec: o.duration, retentionUs: o.retention, incidentGapUs: o.incidentGap });
       process.exitCode = outcome.exitCode;
     });
@@ -153,9 +162,14 @@ export function buildProgram(): Command {
     .option('--group <id>', 'consumer group (default prescient-<topology name>)')
     .option('--no-queue', 'do not enqueue mitigation jobs to BullMQ')
     .option('-q, --quiet', 'warnings only')
-    .action(async (o: { topology: string; brokers?: string; redis?: string; group?: string; queue: boolean; quiet?: boolean }) => {
+    .option('--connect-attempts <n>', 'attempts to reach the brokers at start, with exponential backoff, before exiting 69 (default 5)', int('--connect-attempts'))
+    .option('--connect-backoff <ms>', 'first backoff delay, doubling up to 15 s (default 1000)', int('--connect-backoff'))
+    .option('--topic-prefix <prefix>', 'prefix of the output and dead-letter topics, e.g. eu-west-1.')
+    .option('--queue-name <name>', "BullMQ queue of mitigation jobs (default 'mitigation')")
+    .addOption(metricsPortOption()).addOption(traceSampleOption()).addOption(traceFileOption())
+    .action(async (o: TelemetryCliOptions & { topology: string; brokers?: string; redis?: string; group?: string; queue: boolean; quiet?: boolean; connectAttempts?: number; connectBackoff?: number; topicPrefix?: string; queueName?: string }) => {
       const { workerCommand } = await import('./commands/worker');
-      process.exitCode = await workerCommand(o);
+      process.exitCode = await workerCommand({ ...o, connectBackoffMs: o.connectBackoff });
     });
 
   program
@@ -170,16 +184,17 @@ export function buildProgram(): Command {
     .option('--partitions <n>', 'partitions when the topic is created (default: the topology partitions, else 4)', int('--partitions'))
     .option('--brokers <list>', 'Kafka brokers host:port,... (default $KAFKA_BROKERS)')
     .option('--max-packets <n>', 'stop after this many packets', int('--max-packets'))
-    .action(async (o: { pcap: string; inventory?: string; rate?: number; speed?: number; topology?: string; topic?: string; partitions?: number; brokers?: string; maxPackets?: number }) => {
+    .option('--connect-attempts <n>', 'attempts to reach the brokers, with exponential backoff, before exiting 69 (default 5)', int('--connect-attempts'))
+    .option('--connect-backoff <ms>', 'first backoff delay, doubling up to 15 s (default 1000)', int('--connect-backoff'))
+    .action(async (o: { pcap: string; inventory?: string; rate?: number; speed?: number; topology?: string; topic?: string; partitions?: number; brokers?: string; maxPackets?: number; connectAttempts?: number; connectBackoff?: number }) => {
       const { publishCommand } = await import('./commands/publish');
-      const r = await publishCommand(o);
+      const r = await publishCommand({ ...o, connectBackoffMs: o.connectBackoff });
       process.stdout.write(`${JSON.stringify({ topic: r.topic, packets: r.packets, perPartition: r.perPartition, vms: Object.keys(r.perVm).length, wallMs: r.wallMs })}\n`);
     });
 
-  program
-    .command('enforce')
+  addEnforcerOptions(program.command('enforce'), 'enforce')
     .description("apply mitigation jobs from the BullMQ queue 'mitigation' (each decision once)")
-    .option('--enforcer <kind>', 'log | webhook', 'log')
+    .option('--enforcer <kind>', 'log | webhook | nftables | tc | linux', 'log')
     .option('--url <url>', 'webhook URL (POST, JSON)')
     .option('--redis <url>', 'Redis URL (default $REDIS_URL)')
     .option('--concurrency <n>', 'jobs applied at once', int('--concurrency'), 4)
@@ -208,6 +223,10 @@ export function buildProgram(): Command {
       process.exitCode = forensicsCommand(o);
     });
 
+  registerRetrainCommand(program);
+  registerLabCommand(program);
+  registerMitigationsCommand(program);
+  registerBenchCommand(program);
   return program;
 }
 
@@ -220,7 +239,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = ExitCode.BAD_INPUT;
     } else if (isServiceUnavailable(err)) {
       process.stderr.write(`prescient: ${err.message}\n`);
-      process.exitCode = ExitCode.FAILURE;
+      // Unreachable (after the command's retries): 69, so a supervisor backs off instead of crash-looping.
+      process.exitCode = isServiceUnreachable(err) ? ExitCode.SERVICE_UNAVAILABLE : ExitCode.FAILURE;
     } else {
       process.stderr.write(`prescient: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
       process.exitCode = ExitCode.FAILURE;
@@ -228,4 +248,11 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (require.main === module) void main(process.argv);
+if (require.main === module) {
+  // `prescient run | head` closes our stdout early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
+    throw err;
+  });
+  void main(process.argv);
+}

@@ -6,6 +6,8 @@
  * requests in FIFO order, and flushes when the batch is full or when `maxWaitUs` has passed
  * since the first pending row. The wait polls with setImmediate (no 1 ms setTimeout floor),
  * so tasks whose I/O completes in the same loop turn join the batch.
+ * When the model runs on the WebAssembly SIMD kernel at every batch size, a request is stepped at
+ * once in one call instead (StatefulLstm.stepChain): batching would only add waiting and copies.
  */
 import type { StatefulLstm } from './stateful-lstm';
 
@@ -65,6 +67,20 @@ function dependencyOrder(dep: Int32Array, n: number): Int32Array {
   return order;
 }
 
+/** Told about every batched step (telemetry wires it); models/ itself depends on no metrics library. */
+export interface BatchObserver {
+  onBatch(rows: number, waitUs: number): void;
+}
+
+let batchObserver: BatchObserver | undefined;
+
+/** Sets (or, with undefined, clears) the process-wide observer of every batcher's steps. */
+export function setBatchObserver(o: BatchObserver | undefined): void {
+  batchObserver = o;
+}
+
+const STEPPED: Promise<void> = Promise.resolve();
+
 export class MicroBatcher {
   private readonly queue: Pending[] = [];
   private readonly F: number;
@@ -106,6 +122,13 @@ export class MicroBatcher {
 
   submit(req: StepRequest): Promise<void> {
     if (req.n === 0) return Promise.resolve();
+    // The SIMD kernel steps row by row at the same cost per row at any batch size, so waiting to
+    // batch buys nothing: the request is stepped now, in one call, dependencies included.
+    try {
+      if (this.steppedNow(req)) return STEPPED;
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise<void>((resolve, reject) => {
       let order: Int32Array;
       try {
@@ -119,6 +142,21 @@ export class MicroBatcher {
       if (this.pendingRows >= this.options.maxBatch) this.flush();
       else this.scheduleWait();
     });
+  }
+
+  /**
+   * Steps the request synchronously, in one call, when batching cannot help (the SIMD kernel at
+   * every batch size, nothing queued) and returns true; false means: submit() it. Lets a caller
+   * skip the promise and its microtask per chunk. Throws what the step throws (a bad dep).
+   */
+  steppedNow(req: StepRequest): boolean {
+    if (this.queue.length !== 0 || this.model.kernelFor(this.options.maxBatch) !== 'simd') return false;
+    if (req.n > 0) this.model.stepChain(req.n, req.x, req.h, req.c, req.dep, req.out);
+    batchObserver?.onBatch(req.n, 0);
+    this.stats.batches++;
+    this.stats.rows += req.n;
+    if (req.n > this.stats.maxBatchSeen) this.stats.maxBatchSeen = req.n;
+    return true;
   }
 
   private scheduleWait(): void {
@@ -137,6 +175,9 @@ export class MicroBatcher {
   /** Steps batches until every queued request is complete. Synchronous: both kernels are. */
   flush(): void {
     while (this.queue.length > 0) {
+      const obs = batchObserver;
+      // How long the batch's first row waited; read before gather, which the rows leave.
+      const waitUs = obs === undefined ? 0 : Number(process.hrtime.bigint() - this.firstPendingAt) / 1000;
       const n = this.gather();
       if (n === 0) {
         this.failAll(new Error('micro-batcher: no row is ready (dependency cycle)'));
@@ -149,6 +190,7 @@ export class MicroBatcher {
         return;
       }
       this.scatter(n);
+      if (obs !== undefined) obs.onBatch(n, waitUs);
       this.stats.batches++;
       this.stats.rows += n;
       if (n > this.stats.maxBatchSeen) this.stats.maxBatchSeen = n;

@@ -5,8 +5,10 @@
  *         uses stepTfjsFused: [x | h] packed host-side so each gate's two matMuls + bias +
  *         activation are one fused op (measured 10-30 % faster on wasm than the eight separate
  *         matMuls of stepTfjs, which stays for comparison in benchmarks/inference.ts);
- * - js:   a hand-written fused loop over Float32Arrays (no per-op overhead: faster at small batches).
- * `kernel: 'auto'` uses js below `crossover` rows and tfjs from there (see calibrate()).
+ * - js:   a hand-written fused loop over Float32Arrays (no per-op overhead: faster at small batches);
+ * - simd: a generated WebAssembly SIMD kernel (simd-lstm-kernel.ts), the whole step in one call.
+ * `kernel: 'auto'` uses simd (js where SIMD is unavailable) below `crossover` rows and tfjs from there
+ * (see calibrate()); with simd the crossover starts at "never", since tfjs-wasm loses at every batch size.
  * Inputs are RAW (unscaled) feature rows: the scaler is folded into the input kernel and bias
  * at load, so no per-packet scaling is needed and the JS kernel skips the zero entries of the
  * one-hot columns. Outputs are UNSCALED targets (features.TARGET_NAMES layout: log1p size,
@@ -17,9 +19,10 @@ import { UnsupportedModelError } from './errors';
 import { COL, decodePrediction, FEATURE_COUNT, REGRESSION_TARGET_COLS, REGRESSION_TARGET_SLOTS, TARGET_COUNT, TGT } from './features';
 import { FLAG_OUTPUTS, FLAGS_HEAD, LSTM_LAYER, REGRESSION_HEAD, REGRESSION_OUTPUTS } from './lstm';
 import type { StandardScaler } from './scaler';
+import { SIMD_HEAD_WIDTH, SimdLstmKernel, wasmSimdSupported } from './simd-lstm-kernel';
 import type { PredictedPacket } from '../schemas/types';
 
-export type KernelChoice = 'auto' | 'js' | 'tfjs';
+export type KernelChoice = 'auto' | 'js' | 'tfjs' | 'simd';
 
 /** Batch size from which the tfjs kernel wins on wasm (benchmarks/inference.ts: H=32 js ~10 us/row, wasm ~17 at 8, ~6 at 32; H=64 js ~28, wasm ~18 at 8, ~9.5 at 32). */
 export const DEFAULT_CROSSOVER = 16;
@@ -88,6 +91,31 @@ function fuseGates(kernel: Float32Array, recurrent: Float32Array, F: number, H: 
   return out;
 }
 
+/**
+ * The SIMD kernel's weights: the scaler-folded LSTM kernels, and both heads side by side in one
+ * [H, 12] matrix ([size, entropy, iat, 0, flags 0-7]) with the regression unscaling folded in
+ * (v * std + mean is linear), so the kernel's outputs are already unscaled.
+ */
+function simdWeights(
+  k: Float32Array, u: Float32Array, b: Float32Array,
+  reg: { w: Float32Array; b: Float32Array }, flags: { w: Float32Array; b: Float32Array },
+  scaler: StandardScaler, H: number,
+): ConstructorParameters<typeof SimdLstmKernel>[0] {
+  const head = new Float32Array(H * SIMD_HEAD_WIDTH);
+  const headBias = new Float32Array(SIMD_HEAD_WIDTH);
+  for (let r = 0; r < REGRESSION_OUTPUTS; r++) {
+    const col = REGRESSION_TARGET_COLS[r];
+    const std = scaler.std[col];
+    for (let j = 0; j < H; j++) head[j * SIMD_HEAD_WIDTH + r] = reg.w[j * REGRESSION_OUTPUTS + r] * std;
+    headBias[r] = reg.b[r] * std + scaler.mean[col];
+  }
+  for (let f = 0; f < FLAG_OUTPUTS; f++) {
+    for (let j = 0; j < H; j++) head[j * SIMD_HEAD_WIDTH + 4 + f] = flags.w[j * FLAG_OUTPUTS + f];
+    headBias[4 + f] = flags.b[f];
+  }
+  return { inputs: FEATURE_COUNT, hidden: H, kernel: k, recurrent: u, bias: b, head, headBias };
+}
+
 function layerConfig(model: tf.LayersModel, name: string): { layer: tf.layers.Layer; config: Record<string, unknown> } {
   let layer: tf.layers.Layer;
   try {
@@ -124,6 +152,9 @@ export class StatefulLstm {
   private readonly rfRow: Float32Array;
   private readonly rfOut: Float32Array;
   private xh = new Float32Array(0);
+  /** The WebAssembly SIMD kernel, or null where SIMD is unavailable or H is not a multiple of 4. */
+  readonly simd: SimdLstmKernel | null;
+  private simdHead = new Float32Array(0);
   private disposed = false;
 
   constructor(model: tf.LayersModel, readonly scaler: StandardScaler, readonly version: string, options: StatefulLstmOptions = {}) {
@@ -186,8 +217,19 @@ export class StatefulLstm {
     this.rfC = new Float32Array(H);
     this.rfRow = new Float32Array(FEATURE_COUNT);
     this.rfOut = new Float32Array(TARGET_COUNT);
+    this.simd = H % 4 === 0 && wasmSimdSupported() ? new SimdLstmKernel(simdWeights(k, u, b, reg, flags, scaler, H)) : null;
+    if (options.kernel === 'simd' && this.simd === null) {
+      throw new UnsupportedModelError(`kernel 'simd' needs WebAssembly SIMD and a hidden size that is a multiple of 4 (H=${H})`);
+    }
     this.kernel = options.kernel ?? 'auto';
-    this.crossover = options.crossover ?? DEFAULT_CROSSOVER;
+    // With the SIMD kernel, tfjs on wasm wins at no batch size (benchmarks/inference.ts); calibrate() may lower this.
+    this.crossover = options.crossover ?? (this.simd !== null ? Number.MAX_SAFE_INTEGER : DEFAULT_CROSSOVER);
+  }
+
+  /** Name of the kernel a batch of n rows runs on. */
+  kernelFor(n: number): 'js' | 'tfjs' | 'simd' {
+    if (this.kernel === 'auto') return n >= this.crossover ? 'tfjs' : this.simd !== null ? 'simd' : 'js';
+    return this.kernel;
   }
 
   /**
@@ -196,9 +238,69 @@ export class StatefulLstm {
    */
   step(n: number, x: Float32Array, h: Float32Array, c: Float32Array, out: Float32Array): void {
     if (n === 0) return;
-    const useJs = this.kernel === 'js' || (this.kernel === 'auto' && n < this.crossover);
-    if (useJs) this.stepJs(n, x, h, c, out);
+    const k = this.kernelFor(n);
+    if (k === 'simd') this.stepSimd(n, x, h, c, out);
+    else if (k === 'js') this.stepJs(n, x, h, c, out);
     else this.stepTfjsFused(n, x, h, c, out);
+  }
+
+  /** Batch-1 and small-batch step on the fastest local kernel (SIMD where available and not `kernel: js`, else JS). */
+  stepSmall(n: number, x: Float32Array, h: Float32Array, c: Float32Array, out: Float32Array): void {
+    if (this.simd !== null && this.kernel !== 'js') this.stepSimd(n, x, h, c, out);
+    else this.stepJs(n, x, h, c, out);
+  }
+
+  /**
+   * Steps a chunk whose row i continues row dep[i] (< i, same key) or starts from its own h, c when
+   * dep[i] is -1, all in row order (micro-batcher StepRequest layout). One call on the SIMD kernel
+   * (kernel auto or simd), which steps row by row anyway, so no wavefront batching is needed; row by
+   * row on the JS kernel otherwise.
+   */
+  stepChain(n: number, x: Float32Array, h: Float32Array, c: Float32Array, dep: Int32Array, out: Float32Array): void {
+    const simd = this.simd;
+    if (simd !== null && (this.kernel === 'auto' || this.kernel === 'simd')) {
+      this.ensureSimdHead(n);
+      simd.stepChain(n, x, h, c, dep, this.simdHead);
+      this.unpackSimd(n, out);
+      return;
+    }
+    const H = this.hidden;
+    const F = FEATURE_COUNT;
+    for (let i = 0; i < n; i++) {
+      const d = dep[i];
+      if (d >= i) throw new RangeError(`row ${i} depends on row ${d}, which is not earlier`);
+      if (d >= 0) {
+        h.copyWithin(i * H, d * H, (d + 1) * H);
+        c.copyWithin(i * H, d * H, (d + 1) * H);
+      }
+      this.stepJs(1, x.subarray(i * F, (i + 1) * F), h.subarray(i * H, (i + 1) * H), c.subarray(i * H, (i + 1) * H), out.subarray(i * TARGET_COUNT, (i + 1) * TARGET_COUNT));
+    }
+  }
+
+  private ensureSimdHead(n: number): void {
+    if (this.simdHead.length < n * SIMD_HEAD_WIDTH) this.simdHead = new Float32Array(Math.max(n, 64) * SIMD_HEAD_WIDTH);
+  }
+
+  /** Copies the SIMD kernel's [size, entropy, iat, 0, flags] rows into the target layout. */
+  private unpackSimd(n: number, out: Float32Array): void {
+    const head = this.simdHead;
+    for (let r = 0; r < n; r++) {
+      const s = r * SIMD_HEAD_WIDTH;
+      const o = r * TARGET_COUNT;
+      out[o + TGT.size] = head[s];
+      out[o + TGT.entropy] = head[s + 1];
+      out[o + TGT.iat] = head[s + 2];
+      for (let k = 0; k < FLAG_OUTPUTS; k++) out[o + TGT.flags + k] = head[s + 4 + k];
+    }
+  }
+
+  /** The step on the WebAssembly SIMD kernel; head outputs come back unscaled (folded into the head weights). */
+  stepSimd(n: number, x: Float32Array, h: Float32Array, c: Float32Array, out: Float32Array): void {
+    const simd = this.simd;
+    if (simd === null) throw new UnsupportedModelError('the SIMD kernel is not available here');
+    this.ensureSimdHead(n);
+    simd.step(n, x, h, c, this.simdHead);
+    this.unpackSimd(n, out);
   }
 
   stepJs(n: number, x: Float32Array, h: Float32Array, c: Float32Array, out: Float32Array): void {
@@ -362,32 +464,44 @@ export class StatefulLstm {
       for (let b = 0; b < 8; b++) rfRow[COL.flags + b] = rfOut[TGT.flags + b] >= 0.5 ? 1 : 0;
       rfRow[COL.entropy] = Math.min(1, Math.max(0, rfOut[TGT.entropy]));
       rfRow[COL.newPeer] = 0;
-      this.stepJs(1, rfRow, rfH, rfC, rfOut);
+      this.stepSmall(1, rfRow, rfH, rfC, rfOut);
       result.push(decodePrediction(rfOut, 0));
     }
     return result;
   }
 
   /**
-   * Measures both kernels at a few batch sizes and sets `crossover` to the smallest batch
-   * where tfjs is faster (Infinity-like when it never is). Takes tens of milliseconds.
+   * Measures the local kernel (SIMD, else JS) and tfjs at a few batch sizes and sets `crossover` to
+   * the smallest batch where tfjs is faster (Infinity-like when it never is). Takes tens of
+   * milliseconds. With the SIMD kernel and tfjs on wasm or cpu it measures nothing: those run on the
+   * same CPU with per-op overhead on top and lost at every batch size (benchmarks/inference.ts),
+   * and on a busy machine one unlucky sample would otherwise move the whole stream onto tfjs.
    */
-  calibrate(batches: readonly number[] = [1, 8, 32, 64, 128, 256, 512], reps = 5): number {
+  calibrate(batches: readonly number[] = [1, 8, 32, 64, 128, 256, 512], reps = 7): number {
+    if (this.simd !== null && (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu')) {
+      this.crossover = Number.MAX_SAFE_INTEGER;
+      return this.crossover;
+    }
     const H = this.hidden;
     const max = Math.max(...batches);
     const x = new Float32Array(max * FEATURE_COUNT).map((_, i) => Math.sin(i));
     const h = new Float32Array(max * H);
     const c = new Float32Array(max * H);
     const out = new Float32Array(max * TARGET_COUNT);
+    // Median of reps: on a shared machine one descheduling must not move the crossover.
     const time = (fn: () => void) => {
       fn();
-      const t0 = process.hrtime.bigint();
-      for (let r = 0; r < reps; r++) fn();
-      return Number(process.hrtime.bigint() - t0) / reps;
+      const t: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        t.push(Number(process.hrtime.bigint() - t0));
+      }
+      return t.sort((a, b) => a - b)[reps >> 1];
     };
     let crossover = Number.MAX_SAFE_INTEGER;
     for (const n of [...batches].sort((a, b) => a - b)) {
-      const js = time(() => this.stepJs(n, x, h.fill(0), c.fill(0), out));
+      const js = time(() => this.stepSmall(n, x, h.fill(0), c.fill(0), out));
       const tfjs = time(() => this.stepTfjsFused(n, x, h.fill(0), c.fill(0), out));
       if (tfjs < js) {
         crossover = n;

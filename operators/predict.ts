@@ -43,8 +43,8 @@ export const predictConfigSchema = z
       .strict()
       .default({}),
     backend: z.enum(BACKEND_CHOICES as [BackendChoice, ...BackendChoice[]]).default('auto'),
-    /** Step kernel: js below the calibrated batch size and tfjs above (auto), or one of them always. */
-    kernel: z.enum(['auto', 'js', 'tfjs']).default('auto'),
+    /** Step kernel: WebAssembly SIMD (js where SIMD is unavailable) below the calibrated batch size and tfjs above (auto), or one of them always. */
+    kernel: z.enum(['auto', 'js', 'tfjs', 'simd']).default('auto'),
     reconstructSteps: z.number().int().min(0).max(64).default(5),
     reconstructThreshold: z.number().positive().default(6),
     /** Forget a VM's LSTM memory after this long without packets. */
@@ -118,7 +118,9 @@ export class PredictOperator implements Operator<PacketRecord, PacketRecord> {
       version: this.active.metadata.version,
       hidden: this.active.lstm.hidden,
       kernel: this.active.lstm.kernel,
-      jsBelowBatch: this.active.lstm.crossover,
+      // The kernel a single row and a full batch run on (e.g. simd and simd, or js and tfjs).
+      kernelAtBatch1: this.active.lstm.kernelFor(1),
+      kernelAtBatchMax: this.active.lstm.kernelFor(this.cfg.batch.max),
     });
   }
 
@@ -147,22 +149,22 @@ export class PredictOperator implements Operator<PacketRecord, PacketRecord> {
   }
 
   process(record: PacketRecord, ctx: OperatorContext, out: Collector<PacketRecord>): void {
-    // Per-record path (no batching): one row, stepped synchronously with the JS kernel.
+    // Per-record path (no batching): one row, stepped synchronously on the SIMD (or JS) kernel.
     this.checkSwap();
     this.ensureCapacity(1);
     this.req.dep[0] = -1;
     this.isLast[0] = 1;
     this.prepare(0, ctx.currentKey, record);
     this.req.n = 1;
-    this.active.lstm.stepJs(1, this.req.x, this.req.h, this.req.c, this.req.out);
+    this.active.lstm.stepSmall(1, this.req.x, this.req.h, this.req.c, this.req.out);
     this.finish(0, ctx.currentKey, record);
     this.stats.packets++;
     out.collect(record);
   }
 
-  async processBatch(records: readonly PacketRecord[], keys: readonly string[], _ctx: OperatorContext, out: Collector<PacketRecord>): Promise<void> {
+  processBatch(records: readonly PacketRecord[], keys: readonly string[], _ctx: OperatorContext, out: Collector<PacketRecord>): void | Promise<void> {
     const n = records.length;
-    if (n === 0) return;
+    if (n === 0) return undefined;
     this.checkSwap();
     const active = this.active;
     this.ensureCapacity(n);
@@ -179,7 +181,16 @@ export class PredictOperator implements Operator<PacketRecord, PacketRecord> {
       this.prepare(i, key, records[i]);
     }
     this.req.n = n;
-    await active.batcher.submit(this.req);
+    // On the SIMD kernel the chunk is stepped right here: no promise, no microtask per chunk.
+    if (active.batcher.steppedNow(this.req)) {
+      this.complete(records, keys, out);
+      return undefined;
+    }
+    return active.batcher.submit(this.req).then(() => this.complete(records, keys, out));
+  }
+
+  private complete(records: readonly PacketRecord[], keys: readonly string[], out: Collector<PacketRecord>): void {
+    const n = records.length;
     for (let i = 0; i < n; i++) {
       this.finish(i, keys[i], records[i]);
       out.collect(records[i]);
@@ -295,13 +306,15 @@ export class PredictOperator implements Operator<PacketRecord, PacketRecord> {
   /** How far packet i is from its prediction, in training-data standard deviations and flag bits. */
   private surprise(i: number, dep: number): number {
     const scaler = this.active.lstm.scaler;
-    const pred = dep >= 0 ? this.req.out.subarray(dep * TARGET_COUNT, (dep + 1) * TARGET_COUNT) : this.states[i]!.next;
+    // Offsets instead of a subarray: this runs for every packet.
+    const pred: ArrayLike<number> = dep >= 0 ? this.req.out : this.states[i]!.next;
+    const p = dep >= 0 ? dep * TARGET_COUNT : 0;
     const o = i * FEATURE_COUNT;
     const raw = this.req.x;
-    let s = Math.abs(raw[o + COL.size] - pred[TGT.size]) / scaler.std[COL.size];
-    s += Math.abs(raw[o + COL.entropy] - pred[TGT.entropy]) / scaler.std[COL.entropy];
-    s += Math.abs(raw[o + COL.iat] - pred[TGT.iat]) / scaler.std[COL.iat];
-    for (let b = 0; b < 8; b++) if ((pred[TGT.flags + b] >= 0.5 ? 1 : 0) !== raw[o + COL.flags + b]) s += 1;
+    let s = Math.abs(raw[o + COL.size] - pred[p + TGT.size]) / scaler.std[COL.size];
+    s += Math.abs(raw[o + COL.entropy] - pred[p + TGT.entropy]) / scaler.std[COL.entropy];
+    s += Math.abs(raw[o + COL.iat] - pred[p + TGT.iat]) / scaler.std[COL.iat];
+    for (let b = 0; b < 8; b++) if ((pred[p + TGT.flags + b] >= 0.5 ? 1 : 0) !== raw[o + COL.flags + b]) s += 1;
     return s;
   }
 }

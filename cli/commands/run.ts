@@ -8,8 +8,10 @@ import { createSource, type SourceOverrides } from '../source-factory';
 import { tapSource } from '../tap-source';
 import { LiveStatus } from '../live-status';
 import { ExitCode } from '../exit-codes';
+import { startCliTelemetry, stopCliTelemetry, type TelemetryCliOptions } from '../telemetry-options';
+import { attachEnforcer, type RunEnforcerOptions } from './run-enforcer';
 
-export interface RunCommandOptions extends SourceOverrides {
+export interface RunCommandOptions extends SourceOverrides, TelemetryCliOptions, RunEnforcerOptions {
   topology?: string;
   out: string;
   quiet?: boolean;
@@ -47,22 +49,29 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   // Embedded mode keeps every anomaly in the local forensic store (unless --no-store) and writes EVE alerts.
   const forensic = toStdout ? null : attachForensicSinks(sinks, outDir, { store: opts.store !== false, storeOptions: { onWarning: (m) => log.warn(m), retentionUs: opts.retentionUs, incidentGapUs: opts.incidentGapUs } });
 
+  // `--enforcer`: decisions are enforced in-process as they come (no BullMQ).
+  const enforcement = await attachEnforcer(sinks, opts, log);
   log.info({ topology: topology.name, file, source: source.description, partitions: plan.partitions, operators: plan.topology.operators.map((o) => o.name), out: outDir }, 'run starting');
   const live = new LiveStatus((top) => summary.summary(top), Boolean(process.stderr.isTTY) && !opts.quiet);
+  const telemetry = await startCliTelemetry(opts, log);
   live.start();
   let stats: RunStats;
   try {
+    telemetry.setReady(true);
     stats = await runTopology(plan, {
       source: tapSource(source, (b) => summary.countPackets(b)),
       sinks,
       logger: log,
       closeSinks: false,
+      telemetry,
     });
   } finally {
     live.stop();
+    await stopCliTelemetry(telemetry);
   }
   await files.close();
   await forensic?.close();
+  await enforcement?.close();
 
   const result = summary.summary();
   const srcStats = source.stats();

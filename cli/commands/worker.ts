@@ -5,16 +5,18 @@
  * Side outputs go to Kafka topics (Avro, idempotent producer); mitigations also to the BullMQ
  * queue `mitigation`. Runs until SIGINT/SIGTERM, then checkpoints, commits and leaves the group.
  */
-import { prescientTopicSpecs, ensureTopics, KafkajsClient, parseBrokers } from '../../sources/kafka';
+import { prescientTopicSpecs, ensureTopics, KafkajsClient, parseBrokers, withConnectBackoff } from '../../sources/kafka';
 import { KafkaStreamSink, FanOutSink, type StreamSink } from '../../sinks';
 import { MitigationQueueSink } from '../../sinks/bullmq';
 import { RedisStateBackend } from '../../state';
 import { isTopicName } from '../../schemas';
 import { createLogger, KafkaWorker, loadTopologyFile, planTopology, type ValidatedTopology, type WorkerStats } from '../../topology';
+import { ModelUpdateListener } from '../../retrain';
 import { BadArgumentError } from '../errors';
 import { ExitCode } from '../exit-codes';
+import { startCliTelemetry, stopCliTelemetry, type TelemetryCliOptions } from '../telemetry-options';
 
-export interface WorkerCommandOptions {
+export interface WorkerCommandOptions extends TelemetryCliOptions {
   topology: string;
   brokers?: string;
   redis?: string;
@@ -24,6 +26,14 @@ export interface WorkerCommandOptions {
   quiet?: boolean;
   /** Status log line every this many ms (default 5000; 0 = none). */
   statusEveryMs?: number;
+  /** Attempts to reach the brokers at start (default 5), with exponential backoff; then exit 69. */
+  connectAttempts?: number;
+  /** First backoff delay in ms (default 1000), doubling up to 15 s. */
+  connectBackoffMs?: number;
+  /** Prefix of the output and dead-letter topics (e.g. `eu-west-1.`); the packets topic is the topology's. */
+  topicPrefix?: string;
+  /** BullMQ queue of mitigation jobs (default 'mitigation'). */
+  queueName?: string;
 }
 
 function field(t: ValidatedTopology, name: string): string | undefined {
@@ -51,15 +61,27 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   const plan = planTopology(topology);
   const { brokers, redisUrl, topic } = workerSettings(topology, o);
   const log = createLogger({ level: o.quiet ? 'warn' : undefined });
+  // Started first: /healthz answers while Kafka and Redis connect; /readyz once the worker consumes.
+  const telemetry = await startCliTelemetry(o, log);
   const client = new KafkajsClient({ brokers, clientId: `prescient-worker-${topology.name}` });
-  const specs = prescientTopicSpecs(plan.partitions).map((s) => (s.topic === 'packets' ? { ...s, topic } : s));
-  await ensureTopics(client, specs);
+  const prefix = o.topicPrefix ?? '';
+  const specs = prescientTopicSpecs(plan.partitions).map((s) => (s.topic === 'packets' ? { ...s, topic } : { ...s, topic: `${prefix}${s.topic}` }));
+  // A broker not up yet is waited for (logged, exponential backoff); one that never comes ends
+  // the process with the service-unavailable exit code instead of a crash loop.
+  await withConnectBackoff('connect to brokers', () => ensureTopics(client, specs), {
+    attempts: o.connectAttempts,
+    initialDelayMs: o.connectBackoffMs,
+    onRetry: (r) => log.warn({ brokers: r.brokers, attempt: r.attempt, attempts: r.attempts, retryInMs: r.delayMs, err: r.error.message }, 'kafka unreachable; retrying'),
+  }).catch(async (e: unknown) => {
+    await stopCliTelemetry(telemetry);
+    throw e;
+  });
 
   const backend = new RedisStateBackend({ url: redisUrl, namespace: topology.name });
   await backend.connect();
-  const kafkaSink = new KafkaStreamSink(client);
+  const kafkaSink = new KafkaStreamSink(client, { topics: { anomalies: `${prefix}anomalies`, mitigations: `${prefix}mitigations`, forensics: `${prefix}forensics`, predictions: `${prefix}predictions` } });
   await kafkaSink.connect();
-  const queueSink = o.queue === false ? null : new MitigationQueueSink({ redisUrl });
+  const queueSink = o.queue === false ? null : new MitigationQueueSink({ redisUrl, queueName: o.queueName });
   const sinks: Record<string, StreamSink> = {};
   for (const s of topology.sinks) {
     if (!isTopicName(s.stream)) continue;
@@ -75,7 +97,9 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
     sinks,
     groupId: o.group,
     topic,
+    deadLetterTopic: `${prefix}dead-letters`,
     logger: log,
+    telemetry,
     onFailure: (err) => {
       failed = err;
       wake();
@@ -85,10 +109,15 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await worker.start();
+  // Retrained models (queue `retrain`) are swapped in without a restart; see retrain/.
+  const targets = topology.operators.filter((op) => op.name === 'predict').map((op) => (op.config as { model: string }).model);
+  const updates = targets.length > 0 ? new ModelUpdateListener({ redisUrl, targets, log }) : null;
+  await updates?.start();
   const every = o.statusEveryMs ?? 5000;
   const status = every > 0 ? setInterval(() => log.info(statusLine(worker.stats(), worker.ownedPartitions()), 'worker status'), every) : undefined;
   await done;
   if (status !== undefined) clearInterval(status);
+  await updates?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (failed === undefined) await worker.stop();
@@ -96,6 +125,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   await kafkaSink.close().catch((err: unknown) => log.warn({ err }, 'kafka sink close failed'));
   await queueSink?.close().catch((err: unknown) => log.warn({ err }, 'mitigation queue close failed'));
   await backend.close();
+  await stopCliTelemetry(telemetry);
   if (failed !== undefined) {
     process.stderr.write(`prescient worker: failed: ${failed instanceof Error ? failed.message : String(failed)}\n`);
     return ExitCode.FAILURE;

@@ -4,7 +4,11 @@ export type {
   KafkaConsumer, KafkaProducer, OutgoingRecord, ProducerOptions, TopicPartition, TopicSpec,
 } from './kafka-client';
 export { parseBrokers } from './kafka-client';
-export { KafkaConnectionError, KafkaOperationError } from './kafka-errors';
+export { KafkaConfigError, KafkaConnectionError, KafkaOperationError } from './kafka-errors';
+export {
+  describeKafkaSecurity, KAFKA_SASL_MECHANISMS, kafkajsSecurityOptions, platformaticSecurityOptions, readTlsMaterial, resolveKafkaSecurity,
+  type KafkaSaslMechanism, type KafkaSaslSettings, type KafkaSecurity, type KafkaSecurityDefaults, type KafkaSecurityFlags, type KafkaTlsMaterial, type KafkaTlsSettings,
+} from './kafka-security';
 export { KafkajsClient } from './kafkajs-client';
 export { KafkaPacketSource, type KafkaPacketBatch, type KafkaPacketSourceOptions, type KafkaPacketSourceStats } from './kafka-packet-source';
 export { ensureTopics, prescientTopicSpecs } from './topics';

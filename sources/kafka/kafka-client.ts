@@ -3,6 +3,7 @@
  * producer, a consumer group with batches, pause/resume, explicit commits, assignment callbacks).
  * kafkajs implements it today (kafkajs-client.ts); another client (@platformatic/kafka) can later.
  */
+import type { KafkaSecurity } from './kafka-security';
 
 export interface TopicPartition {
   topic: string;
@@ -144,6 +145,8 @@ export interface KafkaClientConfig {
   retries?: number;
   /** kafkajs log level name; default 'error'. */
   logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** TLS and SASL (kafka-security.ts resolveKafkaSecurity); default plaintext, no auth. */
+  security?: KafkaSecurity;
 }
 
 /** `KAFKA_BROKERS=host:port,host:port` as a broker list. */

@@ -27,3 +27,15 @@ export class KafkaOperationError extends Error {
     super(`kafka ${operation}${topic ? ` on topic ${topic}` : ''} failed (brokers ${brokers.join(',')}): ${detail}`);
   }
 }
+
+/** Kafka TLS/SASL settings that cannot work (TLS without a CA, SASL without credentials, ...). */
+export class KafkaConfigError extends Error {
+  override readonly name = 'KafkaConfigError';
+  constructor(
+    /** Where the setting came from, e.g. '--kafka-tls-ca', 'KAFKA_SASL_MECHANISM', 'region eu-west-1 tls.caFile'. */
+    readonly setting: string,
+    readonly detail: string,
+  ) {
+    super(`kafka security setting ${setting}: ${detail}`);
+  }
+}

@@ -17,6 +17,7 @@ import { CheckpointFencedError } from '../../state/redis-errors';
 import type { KafkaClient } from '../../sources/kafka/kafka-client';
 import { KafkaPacketSource, type KafkaPacketBatch } from '../../sources/kafka/kafka-packet-source';
 import type { PacketEvent } from '../../schemas/types';
+import { NOOP_TELEMETRY, type Telemetry, type Tracked } from '../../telemetry';
 import { createLogger, type RuntimeLogger } from '../log';
 import { SystemClock, type Clock } from '../runtime/clock';
 import type { TopologyPlan } from '../runtime/planner';
@@ -25,6 +26,7 @@ import { InProcessBroadcastTables, type SideOutputRouter } from '../runtime/rout
 import { MAIN_OUTPUT_STREAM } from '../runtime/run-topology';
 import { Task } from '../runtime/task';
 import { TaskRunner, type RunnerHost } from '../runtime/task-runner';
+import { countMitigation, trackRunner } from '../runtime/runner-telemetry';
 import { KafkaRepartitionRouter } from './kafka-repartition';
 import { OffsetTracker } from './offset-tracker';
 import { restoreTaskRuntime, saveTaskRuntime } from './task-runtime-state';
@@ -53,6 +55,8 @@ export interface KafkaWorkerOptions {
   kafkaRepartition?: boolean;
   /** Called once when the worker fails for good (an operator threw, the consumer crashed). */
   onFailure?(err: unknown): void;
+  /** Metrics, packet traces and readiness (telemetry/); default off. */
+  telemetry?: Telemetry;
 }
 
 export interface WorkerPartitionStats {
@@ -98,6 +102,9 @@ class PartitionTask implements RunnerHost {
   baseRecords: number;
   /** Serializes checkpoints of this partition (periodic vs revoke). */
   checkpointing: Promise<void> = Promise.resolve();
+  /** Log end offset of the partition at the last fetch (-1: none yet), for the lag metric. */
+  highWatermark = -1;
+  tracked: Tracked | undefined;
 
   constructor(readonly partition: number, readonly tracker: OffsetTracker, private readonly worker: KafkaWorker, readonly stats: WorkerPartitionStats) {
     this.lastCheckpointUs = worker.clock.nowUs();
@@ -155,8 +162,11 @@ export class KafkaWorker implements SideOutputRouter {
   /** Wakes idle tasks so a quiet partition still checkpoints (and commits) what it processed. */
   private ticker: NodeJS.Timeout | undefined;
   private unsubscribeClock: (() => void) | undefined;
+  private readonly telemetry: Telemetry;
+  private readonly deadLetterTracked: Tracked;
 
   constructor(readonly plan: TopologyPlan<PacketEvent>, private readonly options: KafkaWorkerOptions) {
+    this.telemetry = options.telemetry ?? NOOP_TELEMETRY;
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? createLogger()).child({ topology: plan.name, mode: 'worker' });
     this.checkpointEveryUs = plan.state.checkpointEveryUs;
@@ -194,6 +204,9 @@ export class KafkaWorker implements SideOutputRouter {
       onRevoke: (ps) => this.revoke(ps),
       onCrash: (err) => this.fail(err),
     });
+    this.deadLetterTracked = this.telemetry.metrics.observeDeadLetters((emit) => {
+      for (const [reason, n] of Object.entries(this.source.stats().deadLetterReasons)) emit(reason, n);
+    });
   }
 
   /** Opens the scope task, creates the repartition topics, joins the group; resolves once consuming. */
@@ -207,6 +220,7 @@ export class KafkaWorker implements SideOutputRouter {
       for (const t of this.tasks.values()) t.runner.wake.notify();
     }, everyMs);
     this.ticker.unref();
+    this.telemetry.setReady(true);
     // A manual clock (tests) wakes tasks when it jumps, so their checkpoints and timers come due.
     this.unsubscribeClock = this.clock.onAdvance?.(() => {
       for (const t of this.tasks.values()) t.runner.wake.notify();
@@ -222,11 +236,13 @@ export class KafkaWorker implements SideOutputRouter {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.telemetry.setReady(false);
     clearInterval(this.ticker);
     this.unsubscribeClock?.();
     await this.source.close();
     await this.repartition?.close(true);
     await this.scopeTask.close().catch(() => undefined);
+    this.deadLetterTracked.release();
     this.logger.info({ packetsIn: this.packetsIn }, 'worker stopped');
   }
 
@@ -240,11 +256,14 @@ export class KafkaWorker implements SideOutputRouter {
     if (this.closed) return;
     this.closed = true;
     this.crashed = true;
+    this.telemetry.setReady(false);
+    this.deadLetterTracked.release();
     clearInterval(this.ticker);
     this.unsubscribeClock?.();
     for (const t of this.tasks.values()) {
       t.stopped = true;
       t.runner.wake.notify();
+      t.tracked?.release();
     }
     await Promise.all([...this.tasks.values()].map((t) => t.loop));
     await this.source.close().catch(() => undefined);
@@ -272,6 +291,7 @@ export class KafkaWorker implements SideOutputRouter {
 
   // --- SideOutputRouter ---
   emit(stream: string, key: string, value: unknown): void {
+    countMitigation(this.telemetry.metrics, stream, value);
     const sink = this.sinks.get(stream);
     if (sink === undefined) {
       this.unrouted.set(stream, (this.unrouted.get(stream) ?? 0) + 1);
@@ -321,7 +341,9 @@ export class KafkaWorker implements SideOutputRouter {
     });
     await task.open();
     const timers = restoreTaskRuntime(task);
-    pt.runner = new TaskRunner(task, pt, this.plan.runtime.mailboxCapacity, this.plan.runtime.chunkSize);
+    pt.runner = new TaskRunner(task, pt, this.plan.runtime.mailboxCapacity, this.plan.runtime.chunkSize, this.telemetry);
+    // Lag: records not fetched yet (log end - next fetch) plus those fetched and not yet run.
+    pt.tracked = trackRunner(this.telemetry.metrics, pt.runner, () => Math.max(0, pt.highWatermark - (pt.nextOffset ?? pt.highWatermark)) + pt.queue.size + pt.runner.mailbox.size);
     this.tasks.set(partition, pt);
     pt.loop = pt.runner.run().catch((err: unknown) => this.fail(err));
     this.logger.info({ partition, resumeFrom: cp?.offset ?? 'committed', cells: cp?.entries.length ?? 0, timers }, 'partition assigned');
@@ -341,6 +363,7 @@ export class KafkaWorker implements SideOutputRouter {
     pt.stats.records = pt.baseRecords + pt.runner.records;
     if (!this.crashed && this.failure === undefined) await this.checkpoint(pt);
     this.tasks.delete(partition);
+    pt.tracked?.release();
     pt.stats.owned = false;
     this.options.stateBackend.release?.(partition);
     await pt.runner.task.close().catch((err: unknown) => this.logger.warn({ err, partition }, 'task close failed'));
@@ -369,6 +392,7 @@ export class KafkaWorker implements SideOutputRouter {
     }
     pt.tracker.append(from === 0 ? offsets : offsets.slice(from), Math.max(Number(b.firstOffset), expected ?? 0), next);
     pt.nextOffset = next;
+    pt.highWatermark = Number(b.highWatermark);
     this.packetsIn += ev.length - from;
     if (!pt.paused && q.size > this.maxBacklog) {
       pt.paused = true;
@@ -401,6 +425,7 @@ export class KafkaWorker implements SideOutputRouter {
     if (offset === undefined) return;
     const state = runner.task.state;
     saveTaskRuntime(runner.task);
+    const t0 = performance.now();
     // Outputs of the covered records must be durable before the offset says they are done.
     await this.flushOutputs();
     const entries = state.dirtyEntries();
@@ -424,6 +449,7 @@ export class KafkaWorker implements SideOutputRouter {
       }
     }
     state.clearDirty();
+    this.telemetry.metrics.recordCheckpoint(performance.now() - t0, entries.length);
     pt.stats.checkpoints++;
     pt.stats.checkpointedOffset = offset;
     if (offset !== pt.committed) {
@@ -445,6 +471,7 @@ export class KafkaWorker implements SideOutputRouter {
   private fail(err: unknown): void {
     if (this.failure !== undefined || this.closed) return;
     this.failure = err ?? new Error('unknown failure');
+    this.telemetry.setReady(false);
     this.logger.error({ err: this.failure }, 'worker failed');
     for (const t of this.tasks.values()) t.runner.wake.notify();
     this.options.onFailure?.(this.failure);

@@ -7,11 +7,13 @@
 import type { StreamSink } from '../../sinks/stream-sink';
 import type { StateBackend } from '../../state/backend';
 import { MemoryStateBackend } from '../../state/memory-backend';
+import { NOOP_TELEMETRY, type Telemetry, type Tracked } from '../../telemetry';
 import { EmbeddedLog } from '../embedded-log';
 import { createLogger, type RuntimeLogger } from '../log';
 import { SystemClock, type Clock } from './clock';
 import type { TopologyPlan } from './planner';
 import type { RecordQueue } from './record-queue';
+import { countMitigation, trackRunner } from './runner-telemetry';
 import { InProcessBroadcastTables, type RepartitionRouter, type SideOutputRouter } from './routing';
 import { Signal } from './signal';
 import { Task } from './task';
@@ -43,6 +45,8 @@ export interface RunOptions<P> {
   maxLogBacklog?: number;
   /** Flush and close the sinks at the end (default true). */
   closeSinks?: boolean;
+  /** Metrics and packet traces (telemetry/); default off. */
+  telemetry?: Telemetry;
 }
 
 export interface PartitionStats {
@@ -109,8 +113,11 @@ class EmbeddedRuntime<P> implements RunnerHost, SideOutputRouter, RepartitionRou
   private readonly started = performance.now();
   private finished = false;
   private unsubscribeClock: (() => void) | undefined;
+  private readonly telemetry: Telemetry;
+  private readonly tracked: Tracked[] = [];
 
   constructor(readonly plan: TopologyPlan<P>, readonly options: RunOptions<P>) {
+    this.telemetry = options.telemetry ?? NOOP_TELEMETRY;
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? createLogger()).child({ topology: plan.name });
     this.log = new EmbeddedLog<unknown>(plan.partitions);
@@ -143,7 +150,9 @@ class EmbeddedRuntime<P> implements RunnerHost, SideOutputRouter, RepartitionRou
           this.count(this.outputs, MAIN_OUTPUT_STREAM);
         },
       });
-      this.runners.push(new TaskRunner(task, this, plan.runtime.mailboxCapacity, plan.runtime.chunkSize));
+      const runner = new TaskRunner(task, this, plan.runtime.mailboxCapacity, plan.runtime.chunkSize, this.telemetry);
+      this.runners.push(runner);
+      this.tracked.push(trackRunner(this.telemetry.metrics, runner, () => this.log.backlog(p) + runner.mailbox.size));
     }
     // A manual clock wakes idle tasks when it jumps, so their processing-time timers fire.
     this.unsubscribeClock = this.clock.onAdvance?.(() => {
@@ -153,6 +162,7 @@ class EmbeddedRuntime<P> implements RunnerHost, SideOutputRouter, RepartitionRou
 
   // --- SideOutputRouter / RepartitionRouter ---
   emit(stream: string, key: string, value: unknown): void {
+    countMitigation(this.telemetry.metrics, stream, value);
     const sink = this.sinks.get(stream);
     if (sink === undefined) {
       this.count(this.unrouted, stream);
@@ -186,7 +196,9 @@ class EmbeddedRuntime<P> implements RunnerHost, SideOutputRouter, RepartitionRou
     const state = runner.task.state;
     const entries = state.dirtyEntries();
     state.clearDirty();
+    const t0 = performance.now();
     await this.backend.saveCheckpoint({ partition: runner.partition, offset: runner.records, entries, takenAtMs: nowUs / 1000 });
+    this.telemetry.metrics.recordCheckpoint(performance.now() - t0, entries.length);
     this.checkpointCounts[runner.partition]++;
   }
 
@@ -219,6 +231,7 @@ class EmbeddedRuntime<P> implements RunnerHost, SideOutputRouter, RepartitionRou
     }
     await this.closeAll();
     this.unsubscribeClock?.();
+    for (const t of this.tracked) t.release();
     this.finished = true;
     const stats = this.stats();
     options.onProgress?.(stats);

@@ -3,6 +3,8 @@
  * takes up to `chunkSize` records at a time through the chain. The loop awaits only when the
  * mailbox is empty or an operator went asynchronous, never per record.
  */
+import type { Telemetry } from '../../telemetry';
+import { ChunkTelemetry } from './chunk-telemetry';
 import type { Clock } from './clock';
 import { Mailbox, type RecordQueue } from './record-queue';
 import { Signal, yieldToEventLoop } from './signal';
@@ -37,9 +39,11 @@ export class TaskRunner {
   private inKeys: string[] = [];
   private inValues: unknown[] = [];
   private inCount = 0;
+  private readonly chunkTelemetry: ChunkTelemetry | undefined;
 
-  constructor(readonly task: Task, private readonly host: RunnerHost, mailboxCapacity: number, private readonly chunkSize: number) {
+  constructor(readonly task: Task, private readonly host: RunnerHost, mailboxCapacity: number, private readonly chunkSize: number, telemetry?: Telemetry) {
     this.mailbox = new Mailbox<unknown>(mailboxCapacity);
+    this.chunkTelemetry = ChunkTelemetry.wanted(telemetry) ? new ChunkTelemetry(telemetry, task) : undefined;
   }
 
   get partition(): number {
@@ -113,6 +117,8 @@ export class TaskRunner {
       host.onSpace();
       const r = task.runChunk(keys, values, ts, n);
       if (r !== undefined) await r;
+      // The chunk's verdicts are in: latency and sampled traces (no-op when telemetry is off).
+      if (this.chunkTelemetry !== undefined) this.chunkTelemetry.chunkDone(keys, ts, n, this.records, host.clock.nowUs());
       this.records += n;
       if (++chunks % CHUNKS_PER_YIELD === 0) await yieldToEventLoop();
     }

@@ -75,6 +75,9 @@ export class Task {
   readonly timers: OperatorTimers[];
   readonly stats: OperatorStats[];
   readonly state: TaskState;
+  /** performance.now() when each operator last started and finished a stage (read by packet tracing). */
+  readonly stageStartMs: Float64Array;
+  readonly stageEndMs: Float64Array;
   /** Highest event time seen by this task (µs). */
   maxEventTimeUs = -Infinity;
   private readonly buffers: StageBuffer[];
@@ -101,6 +104,8 @@ export class Task {
     this.timers = [];
     this.stats = [];
     this.buffers = [];
+    this.stageStartMs = new Float64Array(opts.chain.length);
+    this.stageEndMs = new Float64Array(opts.chain.length);
     opts.chain.forEach((link, i) => {
       const timers = new OperatorTimers(this.cursor, opts.clock);
       this.timers.push(timers);
@@ -238,6 +243,7 @@ export class Task {
     const out = this.buffers[i];
     const tm = this.timers[i];
     const t0 = performance.now();
+    this.stageStartMs[i] = t0;
     out.reset();
     try {
       if (procNowUs !== undefined) this.fireProcessingTimers(i, procNowUs);
@@ -259,7 +265,9 @@ export class Task {
     const st = this.stats[i];
     st.recordsIn += n;
     st.recordsOut += out.n;
-    st.timeMs += performance.now() - t0;
+    const t1 = performance.now();
+    st.timeMs += t1 - t0;
+    this.stageEndMs[i] = t1;
     return undefined;
   }
 
@@ -303,7 +311,9 @@ export class Task {
       const st = this.stats[i];
       st.recordsIn += n;
       st.recordsOut += out.n;
-      st.timeMs += performance.now() - t0;
+      const t1 = performance.now();
+      st.timeMs += t1 - t0;
+      this.stageEndMs[i] = t1;
       return undefined;
     };
     return step();

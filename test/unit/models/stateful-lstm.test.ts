@@ -34,7 +34,7 @@ function layersPredict(window: Float32Array, steps: number): Float32Array {
   return out;
 }
 
-describe.each(['js', 'tfjs'] as const)('StatefulLstm (%s kernel)', (kernel) => {
+describe.each(['js', 'tfjs', 'simd'] as const)('StatefulLstm (%s kernel)', (kernel) => {
   test('step-by-step stateful predictions equal the layers model within 1e-4', () => {
     const lstm = new StatefulLstm(trained.model, trained.scaler, 'v-test', { kernel });
     try {
@@ -74,7 +74,7 @@ describe.each(['js', 'tfjs'] as const)('StatefulLstm (%s kernel)', (kernel) => {
 });
 
 describe('StatefulLstm', () => {
-  test('js, tfjs and fused-tfjs kernels agree on random states at batch 70', () => {
+  test('js, tfjs, fused-tfjs and simd kernels agree on random states at batch 70', () => {
     const lstm = new StatefulLstm(trained.model, trained.scaler, 'v');
     const n = 70;
     const x = Float32Array.from({ length: n * FEATURE_COUNT }, (_, i) => Math.sin(i * 0.37));
@@ -83,10 +83,12 @@ describe('StatefulLstm', () => {
     const [h1, c1, o1] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
     const [h2, c2, o2] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
     const [h3, c3, o3] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
+    const [h4, c4, o4] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
+    lstm.stepSimd(n, x, h4, c4, o4);
     lstm.stepJs(n, x, h1, c1, o1);
     lstm.stepTfjs(n, x, h2, c2, o2);
     lstm.stepTfjsFused(n, x, h3, c3, o3);
-    for (const [a, b] of [[h1, h2], [c1, c2], [o1, o2], [h1, h3], [c1, c3], [o1, o3]]) {
+    for (const [a, b] of [[h1, h2], [c1, c2], [o1, o2], [h1, h3], [c1, c3], [o1, o3], [h1, h4], [c1, c4], [o1, o4]]) {
       let d = 0;
       for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
       expect(d).toBeLessThan(1e-4);
@@ -124,6 +126,48 @@ describe('StatefulLstm', () => {
     const crossover = lstm.calibrate([1, 64, 256], 2);
     expect(crossover).toBeGreaterThanOrEqual(1);
     expect(lstm.crossover).toBe(crossover);
+    lstm.dispose();
+  });
+
+  test('stepChain (rows continuing earlier rows of their key) agrees between the SIMD and JS kernels', () => {
+    const simd = new StatefulLstm(trained.model, trained.scaler, 'v', { kernel: 'simd' });
+    const js = new StatefulLstm(trained.model, trained.scaler, 'v', { kernel: 'js' });
+    const keys = [0, 1, 0, 0, 2, 1, 0, 2, 0, 0];
+    const n = keys.length;
+    const x = Float32Array.from({ length: n * FEATURE_COUNT }, (_, i) => Math.sin(i * 0.29));
+    const dep = new Int32Array(n);
+    const last = new Map<number, number>();
+    keys.forEach((k, i) => {
+      dep[i] = last.get(k) ?? -1;
+      last.set(k, i);
+    });
+    const h0 = Float32Array.from({ length: n * H }, (_, i) => Math.cos(i * 0.13) * 0.4);
+    const c0 = Float32Array.from({ length: n * H }, (_, i) => Math.sin(i * 0.31) * 0.4);
+    const [h1, c1, o1] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
+    const [h2, c2, o2] = [h0.slice(), c0.slice(), new Float32Array(n * TARGET_COUNT)];
+    simd.stepChain(n, x, h1, c1, dep, o1);
+    js.stepChain(n, x, h2, c2, dep, o2);
+    for (const [a, b] of [[h1, h2], [c1, c2], [o1, o2]]) {
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      expect(d).toBeLessThan(1e-4);
+    }
+    // Row 2 continued row 0 (not its own initial state): stepping row 2 from h0 alone differs.
+    const alone = [h0.slice(2 * H, 3 * H), c0.slice(2 * H, 3 * H), new Float32Array(TARGET_COUNT)] as const;
+    js.stepJs(1, x.subarray(2 * FEATURE_COUNT), alone[0], alone[1], alone[2]);
+    expect(Array.from(alone[0])).not.toEqual(Array.from(h2.subarray(2 * H, 3 * H)));
+    simd.dispose();
+    js.dispose();
+  });
+
+  test('on wasm with the SIMD kernel, auto stays on simd at every batch size after calibrate', () => {
+    const lstm = new StatefulLstm(trained.model, trained.scaler, 'v');
+    expect(lstm.simd).not.toBeNull();
+    lstm.calibrate();
+    for (const n of [1, 16, 256, 4096]) expect(lstm.kernelFor(n)).toBe('simd');
+    const js = new StatefulLstm(trained.model, trained.scaler, 'v', { kernel: 'js' });
+    expect(js.kernelFor(256)).toBe('js');
+    js.dispose();
     lstm.dispose();
   });
 

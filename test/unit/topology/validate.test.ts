@@ -49,7 +49,7 @@ describe('topology file validation', () => {
     const e = errorOf(() => parseTopology(text, 'eu.yaml', { registry }));
     expect(e.issues).toEqual([{ path: 'operators[1].use', line: 6, message: expect.stringContaining("unknown operator 'entropi'") }]);
     expect(e.message).toContain('eu.yaml:6: operators[1].use');
-    expect(e.message).toContain('baseline, entropy, mitigate, score, window');
+    expect(e.message).toContain('baseline, entropy, mitigate, predict, score, window');
   });
 
   it('reports a wrong type inside an operator config with the path, line and expected type', () => {
@@ -129,8 +129,9 @@ describe('default topology', () => {
   it('is valid with the DESIGN operators', () => {
     const t = loadTopologyFile(defaultTopologyPath(), { registry });
     expect(t.source.kind).toBe('synthetic');
-    expect(t.operators.map((o) => o.name)).toEqual(['window', 'entropy', 'baseline', 'score', 'mitigate']);
-    expect(t.operators[4].config).toMatchObject({ policy: 'policies/default.yaml' });
+    expect(t.operators.map((o) => o.name)).toEqual(['window', 'entropy', 'baseline', 'predict', 'score', 'mitigate']);
+    expect(t.operators[3].config).toMatchObject({ model: 'default' });
+    expect(t.operators[5].config).toMatchObject({ policy: 'policies/default.yaml' });
     expect(path.basename(defaultTopologyPath())).toBe('default.yaml');
   });
 });
