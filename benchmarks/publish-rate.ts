@@ -3,13 +3,15 @@
  * records per send, each send awaited before the next is built) against publishCommand (batched,
  * pipelined through BatchingSender, partitions computed once), unpaced; then --rate accuracy.
  * Not a test: prints one JSON line per case.
+ * With --clients kafkajs,platformatic: only publishCommand, once per client library per round
+ * (alternating, so a shared machine's drift hits both), with the producing process's CPU per packet.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 node dist/benchmarks/publish-rate.js --pcap cap.pcap --inventory inv.csv \
- *     [--rounds 2] [--batches 500,2000] [--rate 20000]
+ *     [--rounds 2] [--batches 500,2000] [--rate 20000] [--clients kafkajs,platformatic]
  */
 import { publishCommand } from '../cli/commands/publish';
 import { createTopicCodec } from '../schemas';
-import { KafkajsClient, parseBrokers, type KafkaClient, type OutgoingRecord } from '../sources/kafka';
+import { createKafkaClient, KafkajsClient, parseBrokers, parseKafkaClientKind, type KafkaClient, type KafkaClientKind, type OutgoingRecord } from '../sources/kafka';
 import { PcapSource } from '../sources/pcap-source';
 
 interface Case {
@@ -68,11 +70,37 @@ async function pipelined(client: KafkaClient, pcap: string, inventory: string | 
   return { name: label, packets: r.packets, wallMs: r.wallMs, perSec: Math.round((r.packets * 1000) / r.wallMs) };
 }
 
+/** publishCommand through each client library, side by side, with CPU µs per packet of this process. */
+async function compareClients(kinds: KafkaClientKind[], pcap: string, inventory: string | undefined, rounds: number, batchSize: number | undefined): Promise<void> {
+  const brokers = parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+  const tag = Date.now().toString(36);
+  for (let i = 0; i < rounds; i++) {
+    // Alternate the order per round: the first case of a round pays for a cold page cache and JIT.
+    const order = i % 2 === 0 ? kinds : [...kinds].reverse();
+    for (const kind of order) {
+      const client = createKafkaClient(kind, { brokers, clientId: `bench-publish-${kind}` });
+      const cpu0 = process.cpuUsage();
+      const r = await publishCommand({ pcap, inventory, topic: `bench-client-${kind}-${tag}-${i}`, client, batchSize, progressEveryMs: 0 });
+      const cpu = process.cpuUsage(cpu0);
+      process.stdout.write(`${JSON.stringify({
+        round: i, client: kind, batch: batchSize ?? 'default', packets: r.packets, wallMs: r.wallMs,
+        perSec: Math.round((r.packets * 1000) / r.wallMs), cpuUsPerPacket: +((cpu.user + cpu.system) / r.packets).toFixed(2),
+      })}\n`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const pcap = arg('pcap');
   if (pcap === undefined) throw new Error('--pcap <file> is required');
   const inventory = arg('inventory');
   const rounds = Number(arg('rounds') ?? 2);
+  const clients = arg('clients');
+  if (clients !== undefined) {
+    const batch = arg('batches') === undefined ? undefined : Number(arg('batches'));
+    await compareClients(clients.split(',').map((c) => parseKafkaClientKind(c.trim())), pcap, inventory, rounds, batch);
+    return;
+  }
   const rate = arg('rate') === undefined ? undefined : Number(arg('rate'));
   const sizes = (arg('batches') ?? '500,2000').split(',').map(Number);
   const client = new KafkajsClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), clientId: 'bench-publish' });

@@ -22,6 +22,8 @@ const BAD_INPUT_ERRORS = new Set([
   'ForensicStoreError',
   'ForensicStoreCorruptError',
   'RegionError',
+  // Kafka TLS/SASL settings that cannot work (sources/kafka/kafka-security.ts).
+  'KafkaConfigError',
   'LiveCaptureError',
   'LabError',
 ]);

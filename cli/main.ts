@@ -13,6 +13,7 @@ import { registerLabCommand } from './commands/lab-command';
 import { registerMitigationsCommand } from './commands/mitigations-command';
 import { addEnforcerOptions } from './commands/enforcer-options';
 import { registerBenchCommand } from './commands/bench-command';
+import { addKafkaOptions, type KafkaCliOptions } from './kafka-options';
 
 function int(name: string) {
   return (v: string): number => {
@@ -153,10 +154,12 @@ export function buildProgram(): Command {
       process.stdout.write(`${formatMixResult(r)}\n`);
     });
 
-  program
+  addKafkaOptions(program
     .command('worker')
     .description('join the consumer group of a kafka-sourced topology: partitions become tasks, state checkpointed to Redis')
-    .requiredOption('-t, --topology <file>', 'topology YAML with source.kind kafka')
+    .option('-t, --topology <file>', 'topology YAML with source.kind kafka (required unless --region)')
+    .option('--region <name>', 'take topology, topics, brokers, Redis, TLS/SASL from deploy/regions/<name>/region.yaml (flags override)')
+    .option('--regions-dir <dir>', 'folder of the regions (default deploy/regions)'))
     .option('--brokers <list>', 'Kafka brokers host:port,... (default $KAFKA_BROKERS, then source.brokers)')
     .option('--redis <url>', 'Redis URL for state and the mitigation queue (default $REDIS_URL, then state.url)')
     .option('--group <id>', 'consumer group (default prescient-<topology name>)')
@@ -167,13 +170,13 @@ export function buildProgram(): Command {
     .option('--topic-prefix <prefix>', 'prefix of the output and dead-letter topics, e.g. eu-west-1.')
     .option('--queue-name <name>', "BullMQ queue of mitigation jobs (default 'mitigation')")
     .addOption(metricsPortOption()).addOption(traceSampleOption()).addOption(traceFileOption())
-    .action(async (o: TelemetryCliOptions & { topology: string; brokers?: string; redis?: string; group?: string; queue: boolean; quiet?: boolean; connectAttempts?: number; connectBackoff?: number; topicPrefix?: string; queueName?: string }) => {
+    .action(async (o: TelemetryCliOptions & KafkaCliOptions & { topology?: string; region?: string; regionsDir?: string; brokers?: string; redis?: string; group?: string; queue: boolean; quiet?: boolean; connectAttempts?: number; connectBackoff?: number; topicPrefix?: string; queueName?: string }) => {
       const { workerCommand } = await import('./commands/worker');
       process.exitCode = await workerCommand({ ...o, connectBackoffMs: o.connectBackoff });
     });
 
-  program
-    .command('publish')
+  addKafkaOptions(program
+    .command('publish'))
     .description('produce a capture to Kafka as Avro PacketEvents keyed by vmId (creates the topic if missing)')
     .requiredOption('--pcap <file>', 'capture to publish (pcap or pcapng)')
     .option('--inventory <file>', 'VM inventory CSV (MAC/IP/CIDR -> vmId, accountId, vnetId)')
@@ -186,7 +189,7 @@ export function buildProgram(): Command {
     .option('--max-packets <n>', 'stop after this many packets', int('--max-packets'))
     .option('--connect-attempts <n>', 'attempts to reach the brokers, with exponential backoff, before exiting 69 (default 5)', int('--connect-attempts'))
     .option('--connect-backoff <ms>', 'first backoff delay, doubling up to 15 s (default 1000)', int('--connect-backoff'))
-    .action(async (o: { pcap: string; inventory?: string; rate?: number; speed?: number; topology?: string; topic?: string; partitions?: number; brokers?: string; maxPackets?: number; connectAttempts?: number; connectBackoff?: number }) => {
+    .action(async (o: KafkaCliOptions & { pcap: string; inventory?: string; rate?: number; speed?: number; topology?: string; topic?: string; partitions?: number; brokers?: string; maxPackets?: number; connectAttempts?: number; connectBackoff?: number }) => {
       const { publishCommand } = await import('./commands/publish');
       const r = await publishCommand({ ...o, connectBackoffMs: o.connectBackoff });
       process.stdout.write(`${JSON.stringify({ topic: r.topic, packets: r.packets, perPartition: r.perPartition, vms: Object.keys(r.perVm).length, wallMs: r.wallMs })}\n`);

@@ -77,6 +77,8 @@ export const benchConfigSchema = z
         partitions: z.number().int().positive().max(1024).optional(),
         /** The producer sends what came due within this many ms in one request (a real agent's linger.ms); it is part of the latency. */
         lingerMs: z.number().min(0).max(1000).default(2),
+        /** Client library of the bench producer (the workers' consumers stay on kafkajs): see sources/kafka/create-client.ts. */
+        client: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
         /** 'auto': generator+broker+redis on CPU 0, workers round-robin from the last CPU down; 'none': no taskset. */
         pin: z.enum(['auto', 'none']).default('auto'),
       })

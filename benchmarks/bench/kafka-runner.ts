@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { createTopicCodec } from '../../schemas';
 import type { PacketEvent } from '../../schemas/types';
-import { KafkajsClient, type OutgoingRecord } from '../../sources/kafka';
+import { createKafkaClient, type OutgoingRecord } from '../../sources/kafka';
 import type { ValidatedTopology } from '../../topology';
 import { BenchClock } from './bench-clock';
 import type { BenchConfig } from './bench-config';
@@ -141,7 +141,7 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
   const id = `${Date.now().toString(36)}-${stepNo}`;
   const name = `${plan.topology.name}-bench-${id}`;
   const topic = `bench-packets-${id}`;
-  const client = new KafkajsClient({ brokers: svc.brokers, clientId: 'prescient-bench' });
+  const client = createKafkaClient(c.kafka.client, { brokers: svc.brokers, clientId: 'prescient-bench' });
   const admin = client.admin();
   await admin.connect();
   try {
@@ -288,7 +288,7 @@ export async function runKafkaSteps(plan: KafkaBenchPlan, c: BenchConfig, pool: 
     steps,
     setup: {
       kafkaPinning: c.kafka.workers.map((w) => pins.describe(w)),
-      kafka: `broker and Redis from deploy/local/start.sh (run dir ${runDir}); topic of ${plan.partitions} partitions per step, fresh group/topics/Redis namespace per step; producer: kafkajs, not idempotent, acks all, linger ${c.kafka.lingerMs} ms (counted in the latency), up to ${MAX_IN_FLIGHT} requests in flight; workers: KafkaWorker + Redis state (checkpoint ${plan.topology.state.checkpointEveryUs / 1e6} s) + Kafka side outputs, no BullMQ queue`,
+      kafka: `broker and Redis from deploy/local/start.sh (run dir ${runDir}); topic of ${plan.partitions} partitions per step, fresh group/topics/Redis namespace per step; producer: ${c.kafka.client === 'platformatic' ? '@platformatic/kafka' : 'kafkajs'}, not idempotent, acks all, linger ${c.kafka.lingerMs} ms (counted in the latency), up to ${MAX_IN_FLIGHT} requests in flight; workers: KafkaWorker + Redis state (checkpoint ${plan.topology.state.checkpointEveryUs / 1e6} s) + Kafka side outputs, no BullMQ queue`,
     },
   };
 }

@@ -6,12 +6,14 @@
  */
 import { createTopicCodec } from '../../schemas';
 import { PcapSource } from '../../sources/pcap-source';
-import { BatchingSender, KafkajsClient, parseBrokers, withConnectBackoff, type ConnectBackoffOptions, type KafkaClient } from '../../sources/kafka';
+import { BatchingSender, createKafkaClient, parseBrokers, withConnectBackoff, type ConnectBackoffOptions, type KafkaClient } from '../../sources/kafka';
 import { kafkaPartition } from '../../state/key-group';
 import { loadTopologyFile } from '../../topology/load';
 import { BadArgumentError } from '../errors';
+import { kafkaConnection, type KafkaCliOptions } from '../kafka-options';
 
-export interface PublishOptions {
+/** KafkaCliOptions: --kafka-client kafkajs|platformatic (platformatic: its faster producer) and TLS/SASL. */
+export interface PublishOptions extends KafkaCliOptions {
   pcap: string;
   inventory?: string;
   /** Packets per second (mutually exclusive with speed). */
@@ -74,6 +76,11 @@ function brokersOf(o: PublishOptions): string[] {
   }
 }
 
+function newClient(o: PublishOptions): KafkaClient {
+  const { kind, security } = kafkaConnection(o);
+  return createKafkaClient(kind, { brokers: brokersOf(o), clientId: 'prescient-publish', security });
+}
+
 export async function publishCommand(o: PublishOptions): Promise<PublishResult> {
   if (o.rate !== undefined && o.speed !== undefined) throw new BadArgumentError('--rate and --speed cannot be used together');
   if (o.rate !== undefined && !(o.rate > 0)) throw new BadArgumentError(`--rate must be positive, got ${o.rate}`);
@@ -83,8 +90,9 @@ export async function publishCommand(o: PublishOptions): Promise<PublishResult> 
   const topic = o.topic ?? configured ?? 'packets';
   const wantPartitions = o.partitions ?? t?.partitions ?? 4;
   // Bad input (missing capture, broken inventory) is refused before any broker is contacted.
+  // Bad Kafka settings (TLS without a CA, ...) are refused here too; creating a client contacts no broker.
+  const client = o.client ?? newClient(o);
   const source = new PcapSource({ path: o.pcap, inventory: o.inventory });
-  const client = o.client ?? new KafkajsClient({ brokers: brokersOf(o), clientId: 'prescient-publish' });
 
   const out = o.progressOut ?? process.stderr;
   const backoff: ConnectBackoffOptions = {

@@ -1,23 +1,32 @@
 /**
- * `prescient worker -t topology.yaml`: one worker of the topology's consumer group. Source kind
- * must be kafka; brokers from --brokers, $KAFKA_BROKERS or `source.brokers`; Redis from --redis,
- * $REDIS_URL or `state.url` (env wins over the file, so one file serves every environment).
+ * `prescient worker -t topology.yaml` or `prescient worker --region NAME`: one worker of the
+ * topology's consumer group. Source kind must be kafka; brokers from --brokers, $KAFKA_BROKERS,
+ * the region's kafka.brokers or `source.brokers`; Redis from --redis, $REDIS_URL, the region's
+ * redis.url or `state.url` (flag over env over file, so one file serves every environment; the
+ * region's Redis URL has no password, the k8s manifests splice it into $REDIS_URL). With a region,
+ * topology, topic names, TLS and SASL come from deploy/regions/<NAME>/region.yaml too.
  * Side outputs go to Kafka topics (Avro, idempotent producer); mitigations also to the BullMQ
  * queue `mitigation`. Runs until SIGINT/SIGTERM, then checkpoints, commits and leaves the group.
  */
-import { prescientTopicSpecs, ensureTopics, KafkajsClient, parseBrokers, withConnectBackoff } from '../../sources/kafka';
+import { prescientTopicSpecs, ensureTopics, createKafkaClient, describeKafkaSecurity, parseBrokers, withConnectBackoff, type KafkaSecurityDefaults } from '../../sources/kafka';
 import { KafkaStreamSink, FanOutSink, type StreamSink } from '../../sinks';
 import { MitigationQueueSink } from '../../sinks/bullmq';
 import { RedisStateBackend } from '../../state';
 import { isTopicName } from '../../schemas';
 import { createLogger, KafkaWorker, loadTopologyFile, planTopology, type ValidatedTopology, type WorkerStats } from '../../topology';
+import { loadRegion, type RegionConfig } from '../../topology/region';
+import { kafkaConnection, type KafkaCliOptions } from '../kafka-options';
 import { ModelUpdateListener } from '../../retrain';
 import { BadArgumentError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { startCliTelemetry, stopCliTelemetry, type TelemetryCliOptions } from '../telemetry-options';
 
-export interface WorkerCommandOptions extends TelemetryCliOptions {
-  topology: string;
+export interface WorkerCommandOptions extends TelemetryCliOptions, KafkaCliOptions {
+  /** Topology file; with --region it overrides the region's. One of the two is required. */
+  topology?: string;
+  /** Region in deploy/regions (or regionsDir): topology, topics, brokers, Redis, TLS/SASL from its region.yaml. */
+  region?: string;
+  regionsDir?: string;
   brokers?: string;
   redis?: string;
   group?: string;
@@ -41,9 +50,9 @@ function field(t: ValidatedTopology, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function workerSettings(t: ValidatedTopology, o: Pick<WorkerCommandOptions, 'brokers' | 'redis'>, env = process.env): { brokers: string[]; redisUrl: string; topic: string } {
+export function workerSettings(t: ValidatedTopology, o: Pick<WorkerCommandOptions, 'brokers' | 'redis'>, env = process.env, region?: RegionConfig): { brokers: string[]; redisUrl: string; topic: string } {
   if (t.source.kind !== 'kafka') throw new BadArgumentError(`worker mode needs source.kind 'kafka' in topology '${t.name}', got '${t.source.kind}' (use \`prescient run\` for the embedded runtime)`);
-  const list = o.brokers ?? env.KAFKA_BROKERS ?? field(t, 'brokers');
+  const list = o.brokers ?? env.KAFKA_BROKERS ?? region?.kafka.brokers.join(',') ?? field(t, 'brokers');
   if (list === undefined || list === '') throw new BadArgumentError('no Kafka brokers: pass --brokers, set KAFKA_BROKERS, or give source.brokers');
   let brokers: string[];
   try {
@@ -51,21 +60,65 @@ export function workerSettings(t: ValidatedTopology, o: Pick<WorkerCommandOption
   } catch (e) {
     throw new BadArgumentError(`brokers: ${(e as Error).message}`);
   }
-  const redisUrl = o.redis ?? env.REDIS_URL ?? t.state.url;
+  const redisUrl = o.redis ?? env.REDIS_URL ?? region?.redis.url ?? t.state.url;
   if (redisUrl === undefined || redisUrl === '') throw new BadArgumentError('no Redis: pass --redis, set REDIS_URL, or give state.url (worker state is checkpointed to Redis)');
-  return { brokers, redisUrl, topic: field(t, 'topic') ?? 'packets' };
+  return { brokers, redisUrl, topic: region?.topics.packets ?? field(t, 'topic') ?? 'packets' };
+}
+
+/** Output and dead-letter topics: --topic-prefix, else the region's names, else unprefixed. */
+export interface WorkerTopics {
+  anomalies: string;
+  mitigations: string;
+  forensics: string;
+  predictions: string;
+  deadLetters: string;
+}
+
+export function workerTopics(region: RegionConfig | undefined, topicPrefix: string | undefined): WorkerTopics {
+  if (topicPrefix === undefined && region !== undefined) {
+    const t = region.topics;
+    return { anomalies: t.anomalies, mitigations: t.mitigations, forensics: t.forensics, predictions: t.predictions, deadLetters: t.deadLetters };
+  }
+  const p = topicPrefix ?? '';
+  return { anomalies: `${p}anomalies`, mitigations: `${p}mitigations`, forensics: `${p}forensics`, predictions: `${p}predictions`, deadLetters: `${p}dead-letters` };
+}
+
+/** The region's TLS and SASL, under the flags and env (kafka-security.ts). */
+export function regionSecurityDefaults(r: RegionConfig): KafkaSecurityDefaults {
+  const d: KafkaSecurityDefaults = { tls: r.tls.required, source: `region ${r.region}` };
+  if (r.tls.caFile !== undefined) d.caFile = r.tls.caFile;
+  if (r.tls.certFile !== undefined) d.certFile = r.tls.certFile;
+  if (r.tls.keyFile !== undefined) d.keyFile = r.tls.keyFile;
+  if (r.tls.serverName !== undefined) d.serverName = r.tls.serverName;
+  if (r.kafka.sasl !== undefined) d.saslMechanism = r.kafka.sasl.mechanism;
+  return d;
+}
+
+/** The topology (-t, else the region's) and the region's config when --region is given. */
+export function loadWorkerTopology(o: Pick<WorkerCommandOptions, 'topology' | 'region' | 'regionsDir'>): { topology: ValidatedTopology; region?: RegionConfig } {
+  if (o.region === undefined) {
+    if (o.topology === undefined) throw new BadArgumentError('worker needs a topology: pass -t <file> or --region <name>');
+    return { topology: loadTopologyFile(o.topology) };
+  }
+  // Checked whole (topology, policy, model, overlay agree) as `prescient validate --region` does.
+  const r = loadRegion(o.region, o.regionsDir);
+  return { topology: o.topology === undefined ? r.topology : loadTopologyFile(o.topology), region: r.config };
 }
 
 export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
-  const topology = loadTopologyFile(o.topology);
+  const { topology, region } = loadWorkerTopology(o);
   const plan = planTopology(topology);
-  const { brokers, redisUrl, topic } = workerSettings(topology, o);
+  const { brokers, redisUrl, topic } = workerSettings(topology, o, process.env, region);
+  const kafka = kafkaConnection(o, process.env, region === undefined ? undefined : regionSecurityDefaults(region));
+  const topics = workerTopics(region, o.topicPrefix);
+  // Made before telemetry starts: an unreadable CA or key file fails here with nothing to undo.
+  const client = createKafkaClient(kafka.kind, { brokers, clientId: `prescient-worker-${topology.name}`, security: kafka.security });
   const log = createLogger({ level: o.quiet ? 'warn' : undefined });
   // Started first: /healthz answers while Kafka and Redis connect; /readyz once the worker consumes.
   const telemetry = await startCliTelemetry(o, log);
-  const client = new KafkajsClient({ brokers, clientId: `prescient-worker-${topology.name}` });
-  const prefix = o.topicPrefix ?? '';
-  const specs = prescientTopicSpecs(plan.partitions).map((s) => (s.topic === 'packets' ? { ...s, topic } : { ...s, topic: `${prefix}${s.topic}` }));
+  log.info({ brokers, region: region?.region, client: kafka.kind, security: describeKafkaSecurity(kafka.security) }, 'kafka connection');
+  const names: Record<string, string> = { packets: topic, ...topics, 'dead-letters': topics.deadLetters };
+  const specs = prescientTopicSpecs(plan.partitions).map((s) => ({ ...s, topic: names[s.topic] ?? s.topic }));
   // A broker not up yet is waited for (logged, exponential backoff); one that never comes ends
   // the process with the service-unavailable exit code instead of a crash loop.
   await withConnectBackoff('connect to brokers', () => ensureTopics(client, specs), {
@@ -79,7 +132,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
 
   const backend = new RedisStateBackend({ url: redisUrl, namespace: topology.name });
   await backend.connect();
-  const kafkaSink = new KafkaStreamSink(client, { topics: { anomalies: `${prefix}anomalies`, mitigations: `${prefix}mitigations`, forensics: `${prefix}forensics`, predictions: `${prefix}predictions` } });
+  const kafkaSink = new KafkaStreamSink(client, { topics: { anomalies: topics.anomalies, mitigations: topics.mitigations, forensics: topics.forensics, predictions: topics.predictions } });
   await kafkaSink.connect();
   const queueSink = o.queue === false ? null : new MitigationQueueSink({ redisUrl, queueName: o.queueName });
   const sinks: Record<string, StreamSink> = {};
@@ -97,7 +150,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
     sinks,
     groupId: o.group,
     topic,
-    deadLetterTopic: `${prefix}dead-letters`,
+    deadLetterTopic: topics.deadLetters,
     logger: log,
     telemetry,
     onFailure: (err) => {

@@ -14,3 +14,5 @@ export { KafkaPacketSource, type KafkaPacketBatch, type KafkaPacketSourceOptions
 export { ensureTopics, prescientTopicSpecs } from './topics';
 export { BatchingSender } from './batching-sender';
 export { backoffDelayMs, DEFAULT_CONNECT_ATTEMPTS, withConnectBackoff, type ConnectBackoffOptions, type ConnectRetry } from './connect-backoff';
+export { PlatformaticClient } from './platformatic-client';
+export { createKafkaClient, KAFKA_CLIENT_KINDS, parseKafkaClientKind, type KafkaClientKind } from './create-client';

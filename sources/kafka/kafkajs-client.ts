@@ -2,7 +2,7 @@
  * KafkaClient on kafkajs 2.2.4 (tested against Kafka 4.1.1 in KRaft mode, see deploy/local/).
  * Everything kafkajs-specific stays in this file so the client can be swapped.
  */
-import { Kafka, logLevel as LogLevel, Partitioners, type Admin, type LogEntry, type Consumer, type Producer, type EachBatchPayload } from 'kafkajs';
+import { Kafka, logLevel as LogLevel, Partitioners, type Admin, type LogEntry, type Consumer, type Producer, type EachBatchPayload, type SASLOptions } from 'kafkajs';
 import type {
   ConsumerHandlers,
   ConsumerOptions,
@@ -18,6 +18,7 @@ import type {
   TopicSpec,
 } from './kafka-client';
 import { KafkaConnectionError, KafkaOperationError } from './kafka-errors';
+import { kafkajsSecurityOptions } from './kafka-security';
 
 const LEVELS = { nothing: LogLevel.NOTHING, error: LogLevel.ERROR, warn: LogLevel.WARN, info: LogLevel.INFO, debug: LogLevel.DEBUG };
 
@@ -59,6 +60,7 @@ export class KafkajsClient implements KafkaClient {
     this.brokers = [...config.brokers];
     this.operationTimeoutMs = config.operationTimeoutMs ?? 15000;
     const connectTimeout = config.connectTimeoutMs ?? 3000;
+    const security = kafkajsSecurityOptions(config.security);
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
@@ -68,6 +70,10 @@ export class KafkajsClient implements KafkaClient {
       retry: { retries: config.retries ?? 5, initialRetryTime: 100, maxRetryTime: 1000 },
       logLevel: LEVELS[config.logLevel ?? 'error'],
       logCreator: quietLogCreator,
+      // CA and client certificate are read here, so a missing file fails at start (KafkaConfigError).
+      ssl: security.ssl,
+      // kafkajs types SASL per mechanism as a union; the three we map are members of it.
+      sasl: security.sasl as SASLOptions | undefined,
     });
   }
 

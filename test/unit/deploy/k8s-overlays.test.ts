@@ -78,7 +78,7 @@ describe(`k8s overlays rendered with ${mode}`, () => {
       const w = one(objs, 'Deployment', 'prescient-worker');
       expect(w.metadata.namespace).toBe(region.k8s?.namespace);
       const c = w.spec.template.spec.containers.find((x: K8sObject) => x.name === 'worker');
-      expect(c.args.slice(0, 3)).toEqual(['worker', '-t', `deploy/regions/${name}/topology.yaml`]);
+      expect(c.args.slice(0, 3)).toEqual(['worker', '--region', name]);
       expect(c.args).toContain('--metrics-port');
       expect(c.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 9464 }));
       expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
