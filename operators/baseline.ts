@@ -10,6 +10,11 @@
  * it first contacts once established, and that its account does not already reach, is young for
  * `peerYouth`, and the share of its egress bytes going to young peers is scored (`youngZ`).
  *
+ * Known peers (what peer novelty cannot see): per slot of the VM's peer set, the recent seconds of bulk
+ * upload to that peer (`busyZ`: exfiltration to its usual server), the regularity and rate of the
+ * connections it opens to it (`beatZ`: a beacon to a site it uses), and per VM the size and randomness
+ * of its DNS query names (`qnameZ`: a tunnel through its own resolver); see internal/peer-activity.ts.
+ *
  * Scope profiles: every `aggregateEvery` packets (or `publishEvery` of event time) a VM task sends a
  * compact ProfileUpdate to the repartition streams `baseline-account` (keyed by accountId) and
  * `baseline-vnet` (keyed by vnetId); `onRepartitioned` folds it into that scope's keyed state and
@@ -28,6 +33,8 @@ import {
   addPacket, addToUpdate, cloneProfile, decayProfile, mergeUpdate, newProfile, newProfileUpdate, noveltyShare,
   meanOf, resetProfileUpdate, snapshotOf, stdOf, weightOf, F, FEATURE_COUNT, UPDATE_PEERS, type Profile, type ProfileUpdate,
 } from './internal/profile';
+import { addPeerBytes, addPeerOpen, newPeerActivity, peerBeat, resetPeerSlot, type PeerActivity } from './internal/peer-activity';
+import { parseDnsQueryName, type DnsQueryName } from './dns-tunnel';
 
 const SCOPES = ['vm', 'account', 'vnet'] as const;
 
@@ -103,6 +110,10 @@ export interface BaselineVmState {
    */
   peerOpens: number[];
   peerOpensAt: number[];
+  /** Per slot of `peers`: recent seconds of bulk upload, and the intervals between opened connections. */
+  peerActivity: PeerActivity;
+  /** The VM's recent DNS query-name level (F.QNAME, NaN before its first query): what its answers carry. */
+  qnameLevel: number;
   /** Pending scope update and the event time of its first packet. */
   pending: ProfileUpdate;
   pendingFirstUs: number;
@@ -155,6 +166,25 @@ const FAR_ALPHA = 1 - Math.pow(2, -1 / 16);
  * or an upload that reconnects every few seconds stands out against a backup's one connection per run.
  */
 const OPENS_TAU_US = 60_000_000;
+/** Weight of the per-(VM, peer) terms (busy seconds, beat, query name) in the total. */
+const KNOWN_PEER_WEIGHT = 2;
+/** z of a per-(VM, peer) term below which it is noise (adds nothing to the total). */
+const KNOWN_PEER_DEAD_ZONE = 1;
+function excess(z: number): number { return z > KNOWN_PEER_DEAD_ZONE ? z - KNOWN_PEER_DEAD_ZONE : 0; }
+/** Std floor of the busy-seconds feature: a database dump of a few seconds is within a sigma anywhere. */
+const BUSY_STD_FLOOR = 2.5;
+/** Std floor of the query-name feature (log1p(length) * entropy / 4): a name ~1.3x longer is one sigma. */
+const QNAME_STD_FLOOR = 0.3;
+/**
+ * Prior of the query-name feature, worth QNAME_PRIOR_W queries: an ordinary name (~20 characters of
+ * ~3.5 bits). A VM makes few queries (a database VM two a minute): without it, its profile has no
+ * spread yet and learns a tunnel's first dozen names.
+ */
+const QNAME_PRIOR_MEAN = 2.7;
+const QNAME_PRIOR_SD = 0.5;
+const QNAME_PRIOR_W = 20;
+/** Weight of the newest query in the VM's query-name level (what its answers are judged by). */
+const QNAME_ALPHA = 0.5;
 
 /** Whether the VM opens a flow with this packet: a TCP SYN, a UDP datagram to a service port. */
 function opensFlow(p: PacketRecord['packet']): boolean {
@@ -191,6 +221,23 @@ function zUp(ref: Profile, f: number, obs: Float64Array, floor: number, clip: nu
   return z < clip ? z : clip;
 }
 
+/** zUp against the profile's moments pooled with a prior (mean m0, std s0) worth w0 samples. */
+function zUpPrior(ref: Profile, f: number, obs: Float64Array, floor: number, clip: number, m0: number, s0: number, w0: number): number {
+  const x = obs[f];
+  if (x !== x) return 0;
+  const w = weightOf(ref, f);
+  const m = meanOf(ref, f);
+  const W = w + w0;
+  const mean = (w * m + w0 * m0) / W;
+  // Pooled variance: each part's own spread plus its distance from the pooled mean.
+  const sd = stdOf(ref, f);
+  const v = (w * (sd * sd + (m - mean) * (m - mean)) + w0 * (s0 * s0 + (m0 - mean) * (m0 - mean))) / W;
+  const d = x - mean;
+  if (d <= 0) return 0;
+  const z = d / Math.max(Math.sqrt(v), floor);
+  return z < clip ? z : clip;
+}
+
 /**
  * Fills in what a VM state checkpointed before young peers, per-class entropy and far-off tracking lacks:
  * its peers so far count as its own (not young), its established time is now if it has the packets.
@@ -206,6 +253,11 @@ function upgradeVmState(st: BaselineVmState, ts: number, minHistory: number): vo
   st.recentFar = 0;
   st.pending = newProfileUpdate();
   st.pendingFirstUs = -1;
+}
+
+/** A pending scope update checkpointed with fewer features gets the missing sums, empty. */
+function upgradePending(u: ProfileUpdate): void {
+  while (u.sums.length < FEATURE_COUNT * 3) u.sums.push(0);
 }
 
 /** A profile checkpointed with fewer features or no per-class entropy gets the missing ones, empty. */
@@ -226,6 +278,8 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
   private readonly useVnet: boolean;
   /** Scratch row of the packet's feature values (reused; holds no per-key data between calls). */
   private readonly obs = new Float64Array(FEATURE_COUNT);
+  /** Scratch of the DNS query-name parse (reused). */
+  private readonly qn: DnsQueryName = { nameLength: 0, longestLabel: 0, visibleChars: 0, entropy: 0, complete: false, offset: 0 };
 
   constructor(private readonly cfg: BaselineConfig) {
     this.recentAlpha = 1 - Math.pow(2, -1 / cfg.fanoutPackets);
@@ -255,6 +309,13 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       upgradeProfile(st.profile);
       st.peerOpens = new Array<number>(st.peers.cap).fill(0);
       st.peerOpensAt = new Array<number>(st.peers.cap).fill(ts);
+    }
+    if (st.peerActivity === undefined) {
+      // Checkpointed before the per-peer activity and the query-name term: they start empty.
+      upgradeProfile(st.profile);
+      upgradePending(st.pending);
+      st.peerActivity = newPeerActivity(st.peers.cap);
+      st.qnameLevel = NaN;
     }
     const own = st.profile;
     decayProfile(own, ts, cfg.halfLife);
@@ -303,8 +364,31 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     const since = ts - st.peerOpensAt[slot];
     if (ps < 0 || since > 0) st.peerOpensAt[slot] = ts;
     if (ps >= 0 && since > 0 && opens > 0) opens *= Math.exp(-since / OPENS_TAU_US);
-    if (opensFlow(p)) opens += 1;
+    const opened = opensFlow(p);
+    if (opened) opens += 1;
     st.peerOpens[slot] = opens;
+    // Per-(VM, peer) activity of the flows the VM opened: bulk-upload seconds and connection rhythm.
+    const act = st.peerActivity;
+    if (ps < 0) resetPeerSlot(act, slot, ts);
+    const outFlow = outbound || isOutboundFlow(p);
+    let busy = NaN, beat = NaN;
+    if (outFlow) {
+      busy = addPeerBytes(act, slot, ts, p.direction === 'EGRESS' ? p.size : 0);
+      if (opened && p.protocol === 6) addPeerOpen(act, slot, ts);
+      beat = peerBeat(act, slot, ts);
+    }
+    // DNS query names (a tunnel through the VM's own resolver): its queries' names, and on the answers
+    // the VM's recent level (an answer echoes the question, but parseDnsQueryName reads queries only).
+    let qname = NaN;
+    if (outFlow && p.protocol === 17 && ported && servicePort(p) === 53) {
+      const pl = p.payload;
+      if (outbound && pl !== undefined && pl !== null && parseDnsQueryName(pl, p.payloadLength, false, this.qn)) {
+        qname = Math.log1p(this.qn.nameLength) * (this.qn.entropy / 4);
+        st.qnameLevel = st.qnameLevel === st.qnameLevel ? st.qnameLevel + QNAME_ALPHA * (qname - st.qnameLevel) : qname;
+      } else if (!outbound) {
+        qname = st.qnameLevel;
+      }
+    }
     if (young && p.direction === 'EGRESS') st.youngBytes += p.size;
 
     // Pick the profile to compare against.
@@ -343,7 +427,6 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     obs[F.RATE] = win !== undefined ? Math.log1p(win.rate) : NaN;
     // The outbound features are measured (and learnt) on the packets of flows the VM opened, the ones
     // they are judged on.
-    const outFlow = outbound || isOutboundFlow(p);
     const hasOut = win !== undefined && outFlow;
     obs[F.SYN] = hasOut ? win.egressSynRatio ?? win.synRatio : NaN;
     obs[F.PORTS] = hasOut ? Math.log1p(win.outboundPorts ?? win.distinctPorts) : NaN;
@@ -352,9 +435,12 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     // is a sliver of its traffic, an upload to a host met seconds ago is all of it).
     obs[F.YOUNG] = st.youngBytes / (st.egressBytes + YOUNG_PRIOR_BYTES);
     obs[F.OPENS] = outFlow ? Math.log1p(opens) : NaN;
+    obs[F.BUSY] = busy;
+    obs[F.BEAT] = beat;
+    obs[F.QNAME] = qname;
 
     let sizeZ = 0, iatZ = 0, entropyZ = 0, protocolSurprise = 0, portSurprise = 0, fanout = 1, noveltyTerm = 0;
-    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0, opensZ = 0;
+    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0, opensZ = 0, busyZ = 0, beatZ = 0, qnameZ = 0;
     let expectedSize = NaN, expectedIatUs = NaN, expectedEntropy = NaN;
     let total = 0;
     let classEntropy = NaN;
@@ -390,7 +476,14 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       if (young) youngZ = zUp(ref, F.YOUNG, obs, SHARE_STD_FLOOR, clip);
       // Every packet of the flows the VM opens to a peer it keeps opening connections to, more than it
       // usually does to the peers it reaches out to: the probes and their answers, a flood's requests.
-      if (outFlow) opensZ = zUp(ref, F.OPENS, obs, LOG_STD_FLOOR, clip);
+      if (outFlow) {
+        opensZ = zUp(ref, F.OPENS, obs, LOG_STD_FLOOR, clip);
+        // Sustained upload to this peer, regular connections to it, and random-looking long query
+        // names: what the VM does with a peer it already uses, against what it usually does.
+        busyZ = zUp(ref, F.BUSY, obs, BUSY_STD_FLOOR, clip);
+        beatZ = zUp(ref, F.BEAT, obs, LOG_STD_FLOOR, clip);
+        qnameZ = zUpPrior(ref, F.QNAME, obs, QNAME_STD_FLOOR, clip, QNAME_PRIOR_MEAN, QNAME_PRIOR_SD, QNAME_PRIOR_W);
+      }
       // Laplace-smoothed probabilities, as bits of surprise.
       protocolSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.proto[proto] + 0.5) / (ref.w + 0.5 * ref.proto.length)));
       portSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.ports[portClass] + 0.5) / (ref.w + 0.5 * ref.ports.length)));
@@ -404,6 +497,10 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
         // The port class nearly determines the protocol: their surprises are one rarity, not two.
         0.5 * Math.max(protocolSurprise, portSurprise) +
         (rateZ + synZ + portsZ + peersZ + youngZ + opensZ) +
+        // The known-peer terms count double past a dead zone: each is specific (one peer, one behaviour)
+        // and alone must lift an exfiltration, a beacon or a tunnel past the VM's own busy moments, while
+        // their everyday noise (a backup's upload seconds, a DNS server's forwarded names) adds nothing.
+        KNOWN_PEER_WEIGHT * (excess(busyZ) + excess(beatZ) + excess(qnameZ)) +
         noveltyTerm;
       // A new VM judged by its own few packets: z-scores of a handful of samples mean little yet.
       if (isNew && ref === own) total *= ramp;
@@ -414,7 +511,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     }
     const deviation: BaselineDeviation = {
       sizeZ, iatZ, entropyZ, protocolSurprise, portSurprise, newPeer, newPort, fanout, total,
-      rateZ, synZ, portsZ, peersZ, youngZ, opensZ, expectedSize, expectedIatUs, expectedEntropy,
+      rateZ, synZ, portsZ, peersZ, youngZ, opensZ, busyZ, beatZ, qnameZ, expectedSize, expectedIatUs, expectedEntropy,
       scope, vmPackets: own.n, mature: !isNew, learnWeight: 1, snapshot,
     };
     record.baseline = deviation;
@@ -425,7 +522,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     // "normal" in seconds, while a one-off (a VM's rare periodic job) is learnt and becomes known.
     // Volumetric features of a far-off packet are learnt at most once per FAR_LEARN_US of event time:
     // a lasting change is learnt as the old profile decays.
-    const volMax = Math.max(rateZ, synZ, portsZ, peersZ, youngZ, opensZ);
+    const volMax = Math.max(rateZ, synZ, portsZ, peersZ, youngZ, opensZ, busyZ, beatZ, qnameZ);
     const dev = Math.max(total / cfg.learnLimit, volMax / VOLUME_LEARN_Z);
     const far = dev > 1 ? 1 : 0;
     st.recentFar += FAR_ALPHA * (far - st.recentFar);
@@ -530,6 +627,8 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       recentFar: 0,
       peerOpens: new Array<number>(peers.cap).fill(0),
       peerOpensAt: new Array<number>(peers.cap).fill(0),
+      peerActivity: newPeerActivity(peers.cap),
+      qnameLevel: NaN,
       pending: newProfileUpdate(),
       pendingFirstUs: -1,
       snapshot: null,

@@ -56,6 +56,12 @@ export interface BaselineDeviation {
   youngZ?: number;
   /** One-sided z of log1p(connections the VM opened lately to this packet's peer), against the VM's usual. */
   opensZ?: number;
+  /** One-sided z of the recent seconds of bulk upload to this packet's peer (sustained volume to a known peer). */
+  busyZ?: number;
+  /** One-sided z of the regular connections per minute the VM opens to this packet's peer (a beacon). */
+  beatZ?: number;
+  /** One-sided z of the DNS query name's size and randomness (a tunnel through the VM's own resolver). */
+  qnameZ?: number;
   /**
    * The profile's expectation of this packet, which `score` compares with when no model prediction is
    * present: size and inter-arrival as geometric means (log-space means), entropy as the mean.

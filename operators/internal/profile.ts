@@ -23,8 +23,15 @@ export const F = {
    * or a beacon opens connection after connection to one peer, even to a peer the VM knows well.
    */
   OPENS: 10,
+  /**
+   * Per-(VM, peer) terms, on the packets of flows the VM opened: recent seconds of bulk upload to the
+   * packet's peer (decayed count), regular connections per minute to it (log1p, scaled by regularity),
+   * and the DNS query name's size and randomness (log1p(length) * entropy / 4; answers carry the VM's
+   * recent level). See internal/peer-activity.ts.
+   */
+  BUSY: 11, BEAT: 12, QNAME: 13,
 } as const;
-export const FEATURE_COUNT = 11;
+export const FEATURE_COUNT = 14;
 
 export interface Profile {
   /** Event time the weights were last decayed to (µs), -1 before the first packet. */

@@ -11,6 +11,9 @@ export const ATTACK_KINDS = [
   'c2_beacon_known_peer',
   'lateral_movement',
   'dns_tunnel',
+  // Known-peer variants whose peer the VM already uses: peer novelty cannot see them.
+  'dns_tunnel_known_peer',
+  'flood_known_peer',
 ] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
@@ -24,7 +27,7 @@ export const attackSpecSchema = z
     vmId: z.string().min(1).optional(),
     atSec: z.number().min(0),
     durationSec: z.number().positive(),
-    /** Kind-specific strength (probes/s, SYN/s, bytes/s, beacon period s, queries/s); see attacks/. */
+    /** Kind-specific strength (probes/s, SYN/s, bytes/s, beacons/min, queries/s, connections/s); see attacks/. */
     intensity: z.number().positive().optional(),
   })
   .strict();

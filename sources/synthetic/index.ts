@@ -14,6 +14,7 @@ export {
   syntheticConfigSchema,
 } from './config';
 export { SyntheticConfigError } from './synthetic-config-error';
+export { KNOWN_PEER_ATTACK_KINDS } from './attacks/attack-setup';
 export { SyntheticSource, type SyntheticSourceOptions } from './synthetic-source';
 export { generateToPcap, type GenerateOptions, type GenerateProgress, type GenerateResult } from './generate-to-pcap';
 export { generateEvents, type GeneratedEvents } from './generate-events';

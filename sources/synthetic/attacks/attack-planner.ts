@@ -6,6 +6,7 @@ import type { AttackSetup } from './attack-setup';
 import { C2BeaconPlanner } from './c2-beacon';
 import { DnsTunnelMessages, DnsTunnelPlanner } from './dns-tunnel';
 import { ExfiltrationPlanner } from './exfiltration';
+import { ServiceFloodPlanner } from './service-flood';
 import { LateralMovementPlanner } from './lateral-movement';
 import { PortScanPlanner } from './port-scan';
 import { SynFloodPlanner } from './syn-flood';
@@ -19,7 +20,7 @@ export class AttackPlannerFactory {
     private readonly table: PayloadTable,
     private readonly region: Region,
   ) {
-    this.tunnel = a.kind === 'dns_tunnel' ? new DnsTunnelMessages(a, table) : null;
+    this.tunnel = a.kind === 'dns_tunnel' || a.kind === 'dns_tunnel_known_peer' ? new DnsTunnelMessages(a, table) : null;
   }
 
   create(): Planner {
@@ -37,7 +38,10 @@ export class AttackPlannerFactory {
         return new C2BeaconPlanner(a, table);
       case 'lateral_movement':
         return new LateralMovementPlanner(a, this.region);
+      case 'flood_known_peer':
+        return new ServiceFloodPlanner(a, table);
       case 'dns_tunnel':
+      case 'dns_tunnel_known_peer':
         return new DnsTunnelPlanner(a, table, this.tunnel as DnsTunnelMessages);
     }
   }

@@ -40,7 +40,12 @@ const PREFERRED: Record<AttackKind, Profile[]> = {
   c2_beacon_known_peer: ['idle', 'database', 'web'],
   lateral_movement: ['web', 'idle', 'database'],
   dns_tunnel: ['web', 'database', 'idle'],
+  dns_tunnel_known_peer: ['database', 'web', 'idle'],
+  flood_known_peer: ['web', 'database', 'backup'],
 };
+
+/** Kinds that talk only to a peer the VM already uses (its usual server, its own resolver). */
+export const KNOWN_PEER_ATTACK_KINDS: readonly AttackKind[] = ['exfil_known_peer', 'c2_beacon_known_peer', 'dns_tunnel_known_peer', 'flood_known_peer'];
 
 export function setupAttacks(config: SyntheticConfig, region: Region): AttackSetup[] {
   const prng = new Prng(mixSeed(config.seed, 0xa77ac));
@@ -50,15 +55,15 @@ export function setupAttacks(config: SyntheticConfig, region: Region): AttackSet
     const path = `attacks[${index}]`;
     const vm = spec.vmId !== undefined ? findVm(region, spec.vmId, path) : chooseVm(region, spec.kind, used, prng);
     used.add(vm);
-    const knownPeer = spec.kind === 'exfil_known_peer' || spec.kind === 'c2_beacon_known_peer';
+    const knownPeer = KNOWN_PEER_ATTACK_KINDS.includes(spec.kind);
     let target: Endpoint | null = null;
     let targetPort = 0;
-    if (knownPeer) {
-      target = vm.peers.usual;
-      targetPort = vm.peers.usualPort;
-    } else if (spec.kind === 'dns_tunnel') {
+    if (spec.kind === 'dns_tunnel' || spec.kind === 'dns_tunnel_known_peer') {
       target = vm.peers.resolver;
       targetPort = 53;
+    } else if (knownPeer) {
+      target = vm.peers.usual;
+      targetPort = vm.peers.usualPort;
     } else if (spec.kind !== 'lateral_movement') {
       target = region.externals.next(10_000, 120_000);
       targetPort = spec.kind === 'syn_flood' ? (prng.chance(0.5) ? 80 : 443) : spec.kind === 'port_scan' ? 0 : 443;

@@ -1,8 +1,9 @@
 /**
- * dns_tunnel: TXT queries for long base32 names under one attacker domain, sent to the VM's own
+ * dns_tunnel / dns_tunnel_known_peer: TXT queries for long base32 names under one attacker domain, sent to the VM's own
  * resolver from random ports of the reserved block. Answers (base32 TXT) come back when the
  * resolver is outside the region; a vnet DNS VM forwarding them is left out so every packet of the
- * attack stays on the compromised VM. Intensity: queries per second (default 8).
+ * attack stays on the compromised VM. Intensity: queries per second (default 8; the known-peer kind,
+ * a slow tunnel labelled as using the VM's own resolver, 2).
  */
 import { DnsType, dnsAnswer, dnsQuery, txtRdata } from '../dns-message';
 import type { PayloadTable } from '../payload-table';
@@ -57,7 +58,7 @@ export class DnsTunnelPlanner implements Planner {
       this.cursor = a.startUs;
     }
     const leg = slot.legs[0];
-    const mean = 1e6 / (a.spec.intensity ?? 8);
+    const mean = 1e6 / (a.spec.intensity ?? (a.knownPeer ? 2 : 8));
     const span = a.portHi - a.portLo + 1;
     let t = Math.max(nowUs, this.cursor);
     if (t > a.endUs) return false;
