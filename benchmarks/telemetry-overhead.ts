@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { generateToPcap, PcapSource } from '../sources';
 import { defaultTopologyPath, loadTopologyFile, planTopology, runTopology, silentLogger } from '../topology';
 import type { StreamSink } from '../sinks';
-import { demoAttackPlan } from '../cli/source-factory';
+import { arg, CountingSink, ensureCapture } from './bench-capture';
 import { setBatchObserver } from '../models';
 import { DEFAULT_TRACE_SAMPLE, NOOP_TELEMETRY, startTelemetry, type Telemetry } from '../telemetry';
 
@@ -31,34 +31,8 @@ interface Row {
   spans: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
-class CountingSink implements StreamSink {
-  count = 0;
-  write(): void {
-    this.count++;
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
-/** The same capture as benchmarks/throughput.ts (same seed, VMs, attacks, directory). */
-async function ensureCapture(dir: string, minPackets: number): Promise<{ pcap: string; inventory: string }> {
-  const pcap = join(dir, 'capture.pcap');
-  const inventory = join(dir, 'inventory.csv');
-  const marker = join(dir, `packets-${minPackets}`);
-  if (existsSync(pcap) && existsSync(marker)) return { pcap, inventory };
-  mkdirSync(dir, { recursive: true });
-  const durationSec = Math.ceil((115 * minPackets) / 1_000_000);
-  process.stderr.write(`generating a synthetic capture of >= ${minPackets} packets in ${dir} ...\n`);
-  const r = await generateToPcap({ seed: 7, vmCount: 200, accounts: 10, vnetsPerAccount: 4, durationSec, rateScale: 2, attacks: demoAttackPlan(durationSec) }, dir, {});
-  if (r.packets < minPackets) throw new Error(`generated only ${r.packets} packets (< ${minPackets}); raise the duration`);
-  writeFileSync(marker, String(r.packets));
-  return { pcap, inventory };
-}
 
 async function once(mode: 'off' | 'on', round: number, pcap: string, inventory: string, topologyFile: string, traceFile: string, traceSample: number): Promise<Row> {
   const plan = planTopology(loadTopologyFile(topologyFile));

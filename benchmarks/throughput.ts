@@ -20,7 +20,7 @@ import { defaultTopologyPath, loadTopologyFile, planTopology, runTopology, silen
 import type { StreamSink } from '../sinks';
 import type { PacketEvent } from '../schemas/types';
 import type { PacketSource } from '../sources/source';
-import { demoAttackPlan } from '../cli/source-factory';
+import { arg, CountingSink, ensureCapture } from './bench-capture';
 
 interface Row {
   name: string;
@@ -43,37 +43,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: numbe
   return { value, wallMs, cpuMs: (c.user + c.system) / 1000 };
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
-class CountingSink implements StreamSink {
-  count = 0;
-  write(): void {
-    this.count++;
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
-async function ensureCapture(dir: string, minPackets: number): Promise<{ pcap: string; inventory: string }> {
-  const pcap = join(dir, 'capture.pcap');
-  const inventory = join(dir, 'inventory.csv');
-  const marker = join(dir, `packets-${minPackets}`);
-  if (existsSync(pcap) && existsSync(marker)) return { pcap, inventory };
-  mkdirSync(dir, { recursive: true });
-  // 200 VMs at 2x rate give ~9.4k packets/s of traffic time, so 115 s per million; attacks as in the demo.
-  const durationSec = Math.ceil((115 * minPackets) / 1_000_000);
-  process.stderr.write(`generating a synthetic capture of >= ${minPackets} packets in ${dir} ...\n`);
-  const r = await generateToPcap({ seed: 7, vmCount: 200, accounts: 10, vnetsPerAccount: 4, durationSec, rateScale: 2, attacks: demoAttackPlan(durationSec) }, dir, {
-    onProgress: (p) => process.stderr.write(`\r  ${(p.fraction * 100).toFixed(0)}% ${p.packets} packets`),
-  });
-  process.stderr.write('\n');
-  if (r.packets < minPackets) throw new Error(`generated only ${r.packets} packets (< ${minPackets}); raise the duration`);
-  writeFileSync(marker, String(r.packets));
-  return { pcap, inventory };
-}
 
 /** The first `limit` packets of a source (all of them when limit is Infinity). */
 function limited(src: PacketSource, limit: number): PacketSource {

@@ -16,6 +16,22 @@ export const DEFAULT_TARGETS: Record<LabAttackKind, string[]> = {
   port_scan: ['web', 'store', 'idle'],
   exfiltration: ['drop'],
   c2_beacon: ['drop'],
+  dns_tunnel_known_peer: ['dns'],
+  exfil_known_peer: ['store'],
+  c2_beacon_known_peer: ['web'],
+  flood_known_peer: ['web'],
+};
+
+/**
+ * Source ports lab.sh binds each known-peer attack's client to (keep in step with `cmd_attack`).
+ * Below the kernel's ephemeral range (32768-60999), where the VM's benign clients to the same peer
+ * never are, so the label picks out exactly the attack's packets, as the generator's reserved blocks do.
+ */
+export const KNOWN_PEER_PORTS: Readonly<Record<string, [number, number]>> = {
+  dns_tunnel_known_peer: [20000, 20999],
+  exfil_known_peer: [21000, 21999],
+  c2_beacon_known_peer: [22000, 22999],
+  flood_known_peer: [23000, 29999],
 };
 
 /** Replies to the last attack packets arrive a little after the tool exits. */
@@ -56,7 +72,8 @@ export function labelsFromRuns(runs: readonly AttackRun[], vms: Map<string, LabV
       if (v === undefined) throw new LabError(`attacks.${i}.targets`, `'${t}' is not a lab VM`);
       return v.ip;
     });
-    return {
+    const ports = KNOWN_PEER_PORTS[a.kind];
+    const base = {
       id: `lab-${i + 1}-${a.kind}`,
       kind: a.kind,
       vmId: vm.vmId,
@@ -65,12 +82,12 @@ export function labelsFromRuns(runs: readonly AttackRun[], vms: Map<string, LabV
       startUs: r.startMs * 1000,
       endUs: r.endMs * 1000 + TAIL_US,
       packets: 0,
-      knownPeer: false,
       peerIp: peers.length === 1 ? peers[0] : null,
-      localPorts: [0, 65535] as [number, number],
-      peerIps: peers,
       capture: 'capture.pcap',
     };
+    // Known-peer attacks share their peer with the VM's benign traffic: the reserved ports decide.
+    if (ports !== undefined) return { ...base, knownPeer: true, localPorts: [ports[0], ports[1]] as [number, number] };
+    return { ...base, knownPeer: false, localPorts: [0, 65535] as [number, number], peerIps: peers };
   });
 }
 

@@ -6,6 +6,7 @@
 #   lab.sh status                     namespaces, addresses, and the containment checks
 #   lab.sh benign SECONDS             starts the benign clients (bounded loops) in the background
 #   lab.sh attack KIND VM SECONDS [TARGET...]   runs one attack in the foreground: syn_flood | port_scan | exfiltration | c2_beacon
+#                                     | dns_tunnel_known_peer | exfil_known_peer | c2_beacon_known_peer | flood_known_peer
 #   lab.sh capture-start FILE | capture-stop    tcpdump of the bridge (inside pl-sw) to a pcap file
 #   lab.sh exec VM CMD...             runs a command inside a VM
 # Containment: namespaces only; no address on the host side, no default route in any lab namespace,
@@ -175,7 +176,17 @@ cmd_attack() {
       in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/exfil.sh" "${targets[0]}" 9001 "$secs" ;;
     c2_beacon) [ ${#targets[@]} -ge 1 ] || targets=("$(vm_ip drop)")
       in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/beacon.sh" "${targets[0]}" 8080 "$secs" 2 ;;
-    *) die "unknown attack '$kind' (syn_flood | port_scan | exfiltration | c2_beacon)" ;;
+    # Known-peer attacks: the VM's own peers and services (lab-schedule.ts checks the VM uses them);
+    # source ports from the reserved blocks in lab/lab-labels.ts KNOWN_PEER_PORTS, which label them.
+    dns_tunnel_known_peer) [ ${#targets[@]} -ge 1 ] || targets=("$(vm_ip dns)")
+      in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/dns-tunnel.sh" "${targets[0]}" "$secs" 5 20000 20999 ;;
+    exfil_known_peer) [ ${#targets[@]} -ge 1 ] || targets=("$(vm_ip store)")
+      in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/exfil-known-peer.sh" "${targets[0]}" 9000 "$secs" 128 21000 21999 ;;
+    c2_beacon_known_peer) [ ${#targets[@]} -ge 1 ] || targets=("$(vm_ip web)")
+      in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/beacon-known-peer.sh" "${targets[0]}" 8080 "$secs" 2 22000 22999 ;;
+    flood_known_peer) [ ${#targets[@]} -ge 1 ] || targets=("$(vm_ip web)")
+      in_ns "$(ns "$vm")" timeout $((secs + 2)) bash "$T/http-flood.sh" "${targets[0]}" 8080 "$secs" 23000 29999 ;;
+    *) die "unknown attack '$kind' (syn_flood | port_scan | exfiltration | c2_beacon | dns_tunnel_known_peer | exfil_known_peer | c2_beacon_known_peer | flood_known_peer)" ;;
   esac
 }
 
