@@ -61,7 +61,8 @@ export async function runBench(o: BenchRunOptions): Promise<BenchRunResult> {
 
   const steps: StepResult[] = [];
   const setup: Record<string, unknown> = {
-    machine: 'shared with other engineers running builds and tests at the same time: figures are noisy, compare rows of one run only',
+    // Other work on the box moves every figure: the load average at start is in the provenance line.
+    machine: 'compare rows of one run only (see the load average at start)',
     traffic: c.traffic,
   };
   for (const v of variants) {
