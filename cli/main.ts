@@ -1,11 +1,11 @@
 #!/usr/bin/env -S node --max-semi-space-size=128
 /** The `prescient` command. Exit codes: see cli/exit-codes.ts and the README. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { runCommand } from './commands/run';
 import { validateAction } from './commands/validate';
 import { generateCommand } from './commands/generate';
 import { ExitCode } from './exit-codes';
-import { parseDurationUs } from '../operators/config/duration';
+import { durationUs, int, positive } from './arg-parsers';
 import { isBadInput, isServiceUnavailable, isServiceUnreachable } from './errors';
 import { metricsPortOption, traceFileOption, traceSampleOption, type TelemetryCliOptions } from './telemetry-options';
 import { registerRetrainCommand } from './commands/retrain-command';
@@ -15,31 +15,8 @@ import { addEnforcerOptions } from './commands/enforcer-options';
 import { registerBenchCommand } from './commands/bench-command';
 import { addKafkaOptions, type KafkaCliOptions } from './kafka-options';
 
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
 
-function durationUs(name: string) {
-  return (v: string): number => {
-    try {
-      return parseDurationUs(v, name);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
 
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
-    return n;
-  };
-}
 
 export function buildProgram(): Command {
   const program = new Command('prescient')

@@ -3,7 +3,8 @@
  * --max-isolations-per-minute, --state-dir, ...), and the enforcer they build. sinks/enforcers loads
  * only when a Linux enforcer is asked for.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { int as count } from '../arg-parsers';
 import type { Enforcer } from '../../sinks/bullmq';
 import type { EnforcerLog, LinuxEnforcer } from '../../sinks/enforcers';
 import { BadArgumentError } from '../errors';
@@ -20,13 +21,6 @@ export interface LinuxEnforcerFlags {
   vmPorts?: string;
 }
 
-function count(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
 
 /**
  * Adds the enforcer flags to `prescient enforce` or `prescient run`. `run` already has --inventory and

@@ -1,13 +1,7 @@
 /** Registration of `prescient lab` (the implementation, in lab/, loads on demand). */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { positive } from '../arg-parsers';
 
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
-    return n;
-  };
-}
 
 export function registerLabCommand(program: Command): void {
   program

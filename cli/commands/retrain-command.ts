@@ -1,21 +1,8 @@
 /** Registration of `prescient retrain` (the implementation, with bullmq and tfjs, loads on demand). */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { int as count, positive } from '../arg-parsers';
 
-function count(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
 
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
-    return n;
-  };
-}
 
 export function registerRetrainCommand(program: Command): void {
   program
