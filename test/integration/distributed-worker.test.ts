@@ -211,7 +211,8 @@ describeIntegration('distributed mode: publish -> workers -> Kafka outputs + Bul
     await new Promise((r) => setTimeout(r, 1500));
     redisCtl('start');
     const pub = await publishing;
-    await waitFor('the worker to checkpoint every packet', () => caughtUp(w, pub), 60000);
+    await waitFor('the worker to checkpoint every packet', () => caughtUp(w, pub), 60000, 50,
+      () => `published ${JSON.stringify(pub.perPartition)}, worker ${JSON.stringify(w.worker.stats())}`);
     const stats = w.worker.stats();
     expect(stats.checkpointRetries).toBeGreaterThan(0);
     expect(stats.partitions.map((p) => p.records)).toEqual(pub.perPartition);

@@ -43,12 +43,15 @@ export function uniqueName(base: string): string {
   return `${base}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes; throws with `what` then. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20000, everyMs = 50): Promise<void> {
+/**
+ * Polls `check` until it returns true or `timeoutMs` passes; throws with `what` then, plus what
+ * `detail` says of the state at that moment (so a timeout in CI can be diagnosed from its log).
+ */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20000, everyMs = 50, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `: ${detail()}` : ''}`);
 }
