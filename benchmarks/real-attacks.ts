@@ -6,6 +6,7 @@
  * sees nothing. Writes benchmarks/results/real-attacks-<date>.{json,md}.
  *
  *   npm run build && node dist/benchmarks/real-attacks.js [--vm vm-web-3] [--vms 40] [--seed 7] [--pcaps DIR] [--only NAME]
+ *     [--warm SEC] [--rank-from SEC] [--topologies default.yaml,with-model.yaml] [--tag NAME]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -32,6 +33,9 @@ const CAPTURES: CaptureCase[] = [
 
 const TOPOLOGIES = ['default.yaml', 'with-model.yaml'];
 
+/** --rank-from SEC: also rank the packets after that many seconds alone (train / test split). */
+let rankFromSec = 0;
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
@@ -54,6 +58,8 @@ interface Row {
   attacks: EvalReport['attacks'];
   packetsPerSec: number;
   wallMs: number;
+  /** Rankings over the packets after --rank-from seconds only (null without it). */
+  after: { packets: number; attackPackets: number; auc: number | null; tpr001: number; normAuc: number | null; normTpr001: number } | null;
 }
 
 function rowOf(name: string, o: EvaluationOutcome): Row {
@@ -75,6 +81,14 @@ function rowOf(name: string, o: EvaluationOutcome): Row {
     attacks: r.attacks,
     packetsPerSec: Math.round(o.run.packetsPerSec),
     wallMs: Math.round(o.run.wallMs),
+    after: r.afterWarmup === undefined ? null : {
+      packets: r.afterWarmup.packets,
+      attackPackets: r.afterWarmup.attackPackets,
+      auc: r.afterWarmup.score.auc,
+      tpr001: r.afterWarmup.score.tprAtFpr[0].tpr,
+      normAuc: r.afterWarmup.perVmNormalised.auc,
+      normTpr001: r.afterWarmup.perVmNormalised.tprAtFpr[0].tpr,
+    },
   };
 }
 
@@ -88,13 +102,14 @@ function captureSpanSec(file: string, maxGapSec?: number): number {
   return span / 1e6;
 }
 
-async function evaluateAll(name: string, makeSource: () => PacketSource, labels: AttackLabel[], outDir: string, topologyDir: string): Promise<Row[]> {
+async function evaluateAll(name: string, makeSource: () => PacketSource, labels: AttackLabel[], outDir: string, topologyDir: string, topologies: string[]): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const t of TOPOLOGIES) {
+  for (const t of topologies) {
     process.stderr.write(`  ${name} / ${t} ...`);
-    const o = await runEvaluation({ topologyFile: join(topologyDir, t), source: makeSource(), labels, outDir: join(outDir, t.replace('.yaml', '')) });
+    const o = await runEvaluation({ topologyFile: join(topologyDir, t), source: makeSource(), labels, outDir: join(outDir, t.replace('.yaml', '')), warmupSec: rankFromSec > 0 ? rankFromSec : undefined });
     const row = rowOf(name, o);
-    process.stderr.write(` AUC ${row.auc?.toFixed(4)} TPR@1e-3 ${row.tpr001.toFixed(3)} (normalised: AUC ${row.normAuc?.toFixed(4)} TPR@1e-3 ${row.normTpr001.toFixed(3)}) ${row.packetsPerSec} pkt/s\n`);
+    const a = row.after;
+    process.stderr.write(` AUC ${row.auc?.toFixed(4)} TPR@1e-3 ${row.tpr001.toFixed(3)} (normalised: AUC ${row.normAuc?.toFixed(4)} TPR@1e-3 ${row.normTpr001.toFixed(3)})${a === null ? '' : `; after ${rankFromSec} s: AUC ${a.auc?.toFixed(4)} TPR@1e-3 ${a.tpr001.toFixed(3)} (normalised ${a.normAuc?.toFixed(4)} / ${a.normTpr001.toFixed(3)})`} ${row.packetsPerSec} pkt/s\n`);
     rows.push(row);
   }
   return rows;
@@ -115,11 +130,28 @@ function table(rows: Row[]): string[] {
   return out;
 }
 
+/** The rankings over the packets after --rank-from seconds (empty without it). */
+function afterTable(rows: Row[]): string[] {
+  if (rankFromSec <= 0) return [];
+  const f4 = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(4));
+  return [
+    `### Ranked after the first ${rankFromSec} s (those packets learnt from, not ranked)`,
+    '',
+    '| case | topology | packets ranked | attack pkts | AUC | TPR@FPR 0.001 | AUC (score/VM thr.) | TPR@0.001 (score/VM thr.) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.filter((r) => r.after !== null).map((r) => `| ${r.case} | ${r.topology} | ${r.after!.packets} | ${r.after!.attackPackets} | ${f4(r.after!.auc)} | ${r.after!.tpr001.toFixed(3)} | ${f4(r.after!.normAuc)} | ${r.after!.normTpr001.toFixed(3)} |`),
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const seed = Number(arg('seed', '7'));
   const vms = Number(arg('vms', '40'));
   const vm = arg('vm', 'vm-web-3');
   const only = arg('only', '');
+  const warmSec = Number(arg('warm', '0'));
+  rankFromSec = Number(arg('rank-from', '0'));
+  const topologies = arg('topologies', TOPOLOGIES.join(',')).split(',');
   const repo = resolve(__dirname, '..', '..');
   const pcaps = resolve(arg('pcaps', join(repo, '..', 'shared', 'data', 'pcaps')));
   const topologyDir = join(repo, 'topology');
@@ -133,16 +165,18 @@ async function main(): Promise<void> {
     if (only !== '' && only !== c.name) continue;
     const attack = join(pcaps, `${c.name}.pcap`);
     const span = captureSpanSec(attack, c.maxGapSec);
-    // The attack starts at 45% of the run, after every VM's baseline and threshold have settled.
-    const durationSec = Math.max(90, Math.ceil((span + 15) / 0.55));
-    const atSec = Math.round(durationSec * 0.45);
+    // The attack starts at 45% of the run, after every VM's baseline and threshold have settled; with
+    // --warm, no earlier than that many seconds of benign traffic (the profiles' half-life is 10 min:
+    // a 90 s run judges a region that has just been switched on).
+    const durationSec = Math.max(90, Math.ceil((span + 15) / 0.55), Math.ceil(warmSec + span + 15));
+    const atSec = Math.max(Math.round(durationSec * 0.45), warmSec);
     process.stderr.write(`${c.name}: benign ${vms} VMs x ${durationSec} s, attack (${span.toFixed(1)} s) at ${atSec} s on ${vm}\n`);
     const benign = await generateToPcap({ seed, vmCount: vms, durationSec, attacks: [] }, join(work, `benign-${durationSec}`));
     const out = join(work, c.name);
     const m = mixCapture({ benign: benign.pcapPath, benignInventory: benign.inventoryPath, attack, vmId: vm, atSec, maxGapSec: c.maxGapSec, kind: c.kind, out });
     mixes.push({ case: c.name, what: c.why, benignPackets: m.benignPackets, attackPackets: m.attackPackets, attacker: m.attacker, vm, atSec, originalSpanSec: m.originalSpanSec, mixedSpanSec: m.mixedSpanSec, knownPeer: m.label.knownPeer });
     const labels = parseLabelsJsonl(readFileSync(m.labelsPath, 'utf8'), m.labelsPath);
-    rows.push(...await evaluateAll(c.name, () => new PcapSource({ path: m.pcapPath, inventory: m.inventoryPath }), labels, join(out, 'eval'), topologyDir));
+    rows.push(...await evaluateAll(c.name, () => new PcapSource({ path: m.pcapPath, inventory: m.inventoryPath }), labels, join(out, 'eval'), topologyDir, topologies));
   }
 
   const knownRows: Row[] = [];
@@ -151,17 +185,17 @@ async function main(): Promise<void> {
     const config = { seed, vmCount: vms, durationSec, attacks: evaluationAttackPlan(KNOWN_PEER_KINDS, durationSec) };
     process.stderr.write(`known-peer scenario: ${vms} VMs x ${durationSec} s, ${KNOWN_PEER_KINDS.join(', ')}\n`);
     const labels = new SyntheticSource(config).labels();
-    knownRows.push(...await evaluateAll('known-peer (synthetic)', () => new SyntheticSource(config), labels, join(work, 'known-peer'), topologyDir));
+    knownRows.push(...await evaluateAll('known-peer (synthetic)', () => new SyntheticSource(config), labels, join(work, 'known-peer'), topologyDir, topologies));
   }
 
   mkdirSync(resultsDir, { recursive: true });
-  const stem = join(resultsDir, `real-attacks-${date.slice(0, 10)}`);
+  const stem = join(resultsDir, `real-attacks-${date.slice(0, 10)}${arg('tag', '') === '' ? '' : `-${arg('tag', '')}`}`);
   const host = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   writeFileSync(`${stem}.json`, JSON.stringify({ date, host, seed, vms, vm, mixes, realAttacks: rows, knownPeer: knownRows }, null, 2));
   const md = [
     `# Detection of real attacks from a compromised VM, ${date}`,
     '',
-    `${host}. Benign traffic: synthetic, seed ${seed}, ${vms} VMs, no attacks. Each capture mixed into ${vm} (attacker address and MAC rewritten to the VM's) at 45% of the run.`,
+    `${host}. Benign traffic: synthetic, seed ${seed}, ${vms} VMs, no attacks. Each capture mixed into ${vm} (attacker address and MAC rewritten to the VM's) at 45% of the run${warmSec > 0 ? `, and after at least ${warmSec} s of benign traffic` : ''}. Every packet of the run is scored and ranked, the first seconds' included.`,
     'AUC, AP and TPR@FPR rank every packet by its score; "score/VM thr." ranks by score divided by the VM\'s own threshold (the quantity the per-VM verdict compares with 1). Verdict TPR/FPR: the score operator\'s own anomalous flag.',
     '',
     '## Real captures mixed into benign traffic',
@@ -170,6 +204,7 @@ async function main(): Promise<void> {
     '',
     ...table(rows),
     '',
+    ...afterTable(rows),
     '## Known-peer attacks (synthetic: exfil_known_peer, c2_beacon_known_peer only)',
     '',
     ...table(knownRows),

@@ -18,7 +18,7 @@ function arg(name: string, fallback = ''): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const TERMS = ['score', 'size', 'flags', 'entropy', 'iat', 'baseline', 'b.size', 'b.iat', 'b.ent', 'b.proto', 'b.port', 'b.novel', 'b.rate', 'b.syn', 'b.ports', 'b.peers', 'b.young', 'b.opens', 'thr'] as const;
+const TERMS = ['score', 'size', 'flags', 'entropy', 'iat', 'baseline', 'b.size', 'b.iat', 'b.ent', 'b.proto', 'b.port', 'b.novel', 'b.rate', 'b.syn', 'b.ports', 'b.peers', 'b.young', 'b.opens', 'b.outp', 'b.busy', 'b.beat', 'b.qname', 'thr'] as const;
 
 interface Row { attack: boolean; vm: string; ts: number; t: number[]; desc: string }
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       const p = r.packet;
       const t = [s.score, s.breakdown.size, s.breakdown.flags, s.breakdown.entropy, s.breakdown.iat, s.breakdown.baseline,
         b?.sizeZ ?? 0, b?.iatZ ?? 0, b?.entropyZ ?? 0, b?.protocolSurprise ?? 0, b?.portSurprise ?? 0, (b?.newPeer ?? 0) + (b?.newPort ?? 0),
-        b?.rateZ ?? 0, b?.synZ ?? 0, b?.portsZ ?? 0, b?.peersZ ?? 0, b?.youngZ ?? 0, b?.opensZ ?? 0, s.threshold];
+        b?.rateZ ?? 0, b?.synZ ?? 0, b?.portsZ ?? 0, b?.peersZ ?? 0, b?.youngZ ?? 0, b?.opensZ ?? 0, b?.outPortSurprise ?? 0, b?.busyZ ?? 0, b?.beatZ ?? 0, b?.qnameZ ?? 0, s.threshold];
       const port = p.direction === 'EGRESS' ? p.dstPort : p.srcPort;
       const peer = p.direction === 'EGRESS' ? p.dstIp : p.srcIp;
       rows.push({ attack: attackLabelOf(labels, p) !== undefined, vm: p.vmId, ts: p.tsUs, t, desc: `t${(p.tsUs / 1e6 % 10000).toFixed(1)} ${p.direction[0]} p${p.protocol} ${peer}:${port} len${p.size} fl${p.tcpFlags.toString(16)}` });

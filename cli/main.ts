@@ -105,11 +105,12 @@ export function buildProgram(): Command {
     .option('--pcap <file>', 'labelled capture (e.g. from `prescient generate` or `prescient mix`)')
     .option('--labels <file>', 'labels.jsonl of the capture')
     .option('--inventory <file>', 'VM inventory CSV of the capture')
+    .option('--warmup <sec>', 'also rank the packets after this many seconds alone (the first ones are learnt from, not ranked)', positive('--warmup'))
     .option('-q, --quiet', 'no progress and no report on stdout')
-    .action(async (o: { out: string; topology?: string; scenario?: string; seed?: number; vms?: number; duration?: number; kinds: string; pcap?: string; labels?: string; inventory?: string; quiet?: boolean }) => {
+    .action(async (o: { out: string; topology?: string; scenario?: string; seed?: number; vms?: number; duration?: number; kinds: string; pcap?: string; labels?: string; inventory?: string; warmup?: number; quiet?: boolean }) => {
       // Loaded on demand: the topology may load tfjs, and vega is imported only here.
       const { evalCommand } = await import('./commands/eval');
-      await evalCommand({ ...o, durationSec: o.duration });
+      await evalCommand({ ...o, durationSec: o.duration, warmupSec: o.warmup });
     });
 
   program

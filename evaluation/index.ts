@@ -7,7 +7,7 @@
 export { averagePrecision, descendingOrder, detectAttacks, rocAuc, rocCurve, tprAtFpr, type AttackDetection, type AttackRef, type DetectionOptions, type OperatingPoint, type RocCurve } from './metrics';
 export { BENIGN, ScoreTable, scoreColumns, type ScoreColumns } from './score-table';
 export { collectScores, labelerFor, type CollectOptions, type CollectedScores, type PacketLabeler } from './collect-scores';
-export { evaluateScores, formatReport, REPORT_FPRS, type EvalReport, type EvaluateResult, type RankingMetrics, type VerdictCounts } from './eval-report';
+export { evaluateScores, formatReport, REPORT_FPRS, type AfterWarmupMetrics, type EvalReport, type EvaluateOptions, type EvaluateResult, type RankingMetrics, type VerdictCounts } from './eval-report';
 export { runEvaluation, type EvaluationOutcome, type EvaluationRun } from './run-evaluation';
 export { evaluationAttackPlan, parseAttackKinds, KNOWN_PEER_KINDS } from './scenario';
 export { EvaluationError } from './evaluation-error';

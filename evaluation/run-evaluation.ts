@@ -23,6 +23,8 @@ export interface EvaluationRun {
   charts?: boolean;
   onProgress?: (stats: RunStats) => void;
   logger?: RuntimeLogger;
+  /** Also rank the packets after this many seconds alone (EvalReport.afterWarmup). */
+  warmupSec?: number;
 }
 
 export interface EvaluationOutcome {
@@ -40,7 +42,7 @@ export async function runEvaluation(e: EvaluationRun): Promise<EvaluationOutcome
   const plan = planTopology(topology);
   const collected = await collectScores(plan, e.source, labelerFor(e.labels), { onProgress: e.onProgress, logger: e.logger });
   const cols = collected.table.view();
-  const { report, roc, rocNormalised } = evaluateScores(cols, e.labels);
+  const { report, roc, rocNormalised } = evaluateScores(cols, e.labels, { warmupUs: e.warmupSec !== undefined ? e.warmupSec * 1e6 : undefined });
   mkdirSync(e.outDir, { recursive: true });
   const files: EvaluationOutcome['files'] = { json: join(e.outDir, 'eval.json') };
   writeFileSync(files.json, JSON.stringify({

@@ -30,7 +30,7 @@ import { positiveDurationUs } from './config/duration';
 import { hashInt, hasPorts, hash32, isOutbound, isOutboundFlow, peerOf, portClassIndex, protocolIndex, servicePort } from './internal/packet-features';
 import { cloneHashSet, hashSetFind, hashSetTouchSlot, newBoundedHashSet, type BoundedHashSet } from './internal/bounded-hash-set';
 import {
-  addPacket, addToUpdate, cloneProfile, decayProfile, mergeUpdate, newProfile, newProfileUpdate, noveltyShare,
+  addPacket, addToUpdate, cloneProfile, decayProfile, mergeUpdate, newProfile, newProfileUpdate, noveltyShare, outPortSurprise,
   meanOf, resetProfileUpdate, snapshotOf, stdOf, weightOf, F, FEATURE_COUNT, UPDATE_PEERS, type Profile, type ProfileUpdate,
 } from './internal/profile';
 import { addPeerBytes, addPeerOpen, newPeerActivity, peerBeat, resetPeerSlot, type PeerActivity } from './internal/peer-activity';
@@ -147,6 +147,12 @@ const ENTROPY_CLASS_MIN_WEIGHT = 4;
 /** Bytes in the young-peer share's denominator beyond what was sent: one small packet is not a share. */
 const YOUNG_PRIOR_BYTES = 1500;
 const SURPRISE_CLIP = 10;
+/**
+ * Client-side port class: bits of surprise below OUT_PORT_DEAD_BITS (a class in 1 of 8 of the VM's
+ * outbound-flow packets) are its everyday mix; each bit past it weighs OUT_PORT_WEIGHT.
+ */
+const OUT_PORT_DEAD_BITS = 3;
+const OUT_PORT_WEIGHT = 2;
 const NOVELTY_SHARE_FLOOR = 0.02;
 /** A volumetric z above this slows learning. */
 const VOLUME_LEARN_Z = 3;
@@ -258,12 +264,16 @@ function upgradeVmState(st: BaselineVmState, ts: number, minHistory: number): vo
 /** A pending scope update checkpointed with fewer features gets the missing sums, empty. */
 function upgradePending(u: ProfileUpdate): void {
   while (u.sums.length < FEATURE_COUNT * 3) u.sums.push(0);
+  if (u.outPorts === undefined) u.outPorts = newProfileUpdate().outPorts;
 }
 
 /** A profile checkpointed with fewer features or no per-class entropy gets the missing ones, empty. */
 function upgradeProfile(p: Profile): void {
   while (p.mom.length < FEATURE_COUNT * 3) p.mom.push(0);
   if (p.entClass === undefined) p.entClass = newProfile().entClass;
+  // Checkpointed before the client-side port classes: they start empty, so no flow is surprising
+  // until the VM's own have been counted (outPortSurprise weighs by how many there are).
+  if (p.outPorts === undefined) p.outPorts = newProfile().outPorts;
 }
 
 class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
@@ -316,6 +326,11 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       upgradePending(st.pending);
       st.peerActivity = newPeerActivity(st.peers.cap);
       st.qnameLevel = NaN;
+    }
+    if (st.profile.outPorts === undefined) {
+      // Checkpointed before the client-side port classes: they start empty.
+      upgradeProfile(st.profile);
+      upgradePending(st.pending);
     }
     const own = st.profile;
     decayProfile(own, ts, cfg.halfLife);
@@ -440,7 +455,8 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     obs[F.QNAME] = qname;
 
     let sizeZ = 0, iatZ = 0, entropyZ = 0, protocolSurprise = 0, portSurprise = 0, fanout = 1, noveltyTerm = 0;
-    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0, opensZ = 0, busyZ = 0, beatZ = 0, qnameZ = 0;
+    let rateZ = 0, synZ = 0, portsZ = 0, peersZ = 0, youngZ = 0, opensZ = 0, busyZ = 0, beatZ = 0, qnameZ = 0, outPortBits = 0;
+    const outClass = outFlow && ported ? portClass : -1;
     let expectedSize = NaN, expectedIatUs = NaN, expectedEntropy = NaN;
     let total = 0;
     let classEntropy = NaN;
@@ -487,6 +503,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       // Laplace-smoothed probabilities, as bits of surprise.
       protocolSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.proto[proto] + 0.5) / (ref.w + 0.5 * ref.proto.length)));
       portSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.ports[portClass] + 0.5) / (ref.w + 0.5 * ref.ports.length)));
+      if (outClass >= 0) outPortBits = outPortSurprise(ref, outClass, SURPRISE_CLIP);
       const normalShare = noveltyShare(ref);
       fanout = st.recentNovel / Math.max(normalShare, NOVELTY_SHARE_FLOOR);
       // A first contact is worth less where first contacts are normal; a new VM's are damped further.
@@ -501,6 +518,9 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
         // and alone must lift an exfiltration, a beacon or a tunnel past the VM's own busy moments, while
         // their everyday noise (a backup's upload seconds, a DNS server's forwarded names) adds nothing.
         KNOWN_PEER_WEIGHT * (excess(busyZ) + excess(beatZ) + excess(qnameZ)) +
+        // A client of a service class the VM (or, while it is new, its account) never calls: every
+        // packet of the flow, both ways, for as long as the class stays rare among the flows it opens.
+        OUT_PORT_WEIGHT * Math.max(0, outPortBits - OUT_PORT_DEAD_BITS) +
         noveltyTerm;
       // A new VM judged by its own few packets: z-scores of a handful of samples mean little yet.
       if (isNew && ref === own) total *= ramp;
@@ -511,7 +531,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     }
     const deviation: BaselineDeviation = {
       sizeZ, iatZ, entropyZ, protocolSurprise, portSurprise, newPeer, newPort, fanout, total,
-      rateZ, synZ, portsZ, peersZ, youngZ, opensZ, busyZ, beatZ, qnameZ, expectedSize, expectedIatUs, expectedEntropy,
+      rateZ, synZ, portsZ, peersZ, youngZ, opensZ, busyZ, beatZ, qnameZ, outPortSurprise: outPortBits, expectedSize, expectedIatUs, expectedEntropy,
       scope, vmPackets: own.n, mature: !isNew, learnWeight: 1, snapshot,
     };
     record.baseline = deviation;
@@ -537,11 +557,11 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       deviation.learnWeight = trust;
       learnVolume = iat > 0 ? Math.min(1, iat / FAR_LEARN_US) * d2 : 0;
     }
-    addPacket(own, obs, learn, learnVolume, proto, portClass, newPeer, newPort);
+    addPacket(own, obs, learn, learnVolume, proto, portClass, newPeer, newPort, outClass);
     if (this.accountChannel !== null || this.vnetChannel !== null) {
       const u = st.pending;
       if (u.n === 0) st.pendingFirstUs = ts;
-      addToUpdate(u, ts, obs, learn, learnVolume, proto, portClass, newPeer, newPort);
+      addToUpdate(u, ts, obs, learn, learnVolume, proto, portClass, newPeer, newPort, outClass);
       if (u.n >= cfg.aggregateEvery || ts - st.pendingFirstUs >= cfg.publishEvery) this.flushPending(st);
     }
     this.vmState.set(st);
@@ -558,7 +578,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     else if (st.peers === undefined) {
       st.peers = newBoundedHashSet(this.cfg.scopePeerCapacity);
       upgradeProfile(st.profile);
-    } else if (st.profile.mom.length < FEATURE_COUNT * 3) upgradeProfile(st.profile);
+    } else if (st.profile.mom.length < FEATURE_COUNT * 3 || st.profile.outPorts === undefined) upgradeProfile(st.profile);
     mergeUpdate(st.profile, u, this.cfg.halfLife);
     for (let i = 0; i < u.peers.length; i++) hashSetTouchSlot(st.peers, u.peers[i], u.lastUs, -1);
     const now = st.profile.lastUs;
@@ -602,7 +622,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
     // One object per batch of packets (not per packet); receivers treat it as read-only.
     const u = st.pending;
     const msg: ProfileUpdate = {
-      ...u, sums: u.sums.slice(), proto: u.proto.slice(), ports: u.ports.slice(), entClass: u.entClass.slice(),
+      ...u, sums: u.sums.slice(), proto: u.proto.slice(), ports: u.ports.slice(), outPorts: u.outPorts?.slice(), entClass: u.entClass.slice(),
       peers: u.peers.length > 0 ? u.peers.slice() : NO_PEERS,
     };
     if (this.accountChannel !== null) this.accountChannel.send(st.accountId, msg);

@@ -63,6 +63,11 @@ export interface BaselineDeviation {
   /** One-sided z of the DNS query name's size and randomness (a tunnel through the VM's own resolver). */
   qnameZ?: number;
   /**
+   * Bits of surprise of the port class of a flow the VM opened, among the flows it usually opens (a
+   * server turned client of a service it never calls); 0 on other packets.
+   */
+  outPortSurprise?: number;
+  /**
    * The profile's expectation of this packet, which `score` compares with when no model prediction is
    * present: size and inter-arrival as geometric means (log-space means), entropy as the mean.
    */

@@ -18,6 +18,8 @@ export interface EvalCommandOptions {
   pcap?: string;
   labels?: string;
   inventory?: string;
+  /** Also rank the packets after this many seconds alone (EvalReport.afterWarmup). */
+  warmupSec?: number;
   out: string;
   quiet?: boolean;
 }
@@ -66,7 +68,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<EvaluationOutc
     if (!o.quiet) process.stderr.write(`eval: ${source.description}, ${labels.length} labelled attacks\n`);
     let outcome: EvaluationOutcome;
     try {
-      outcome = await runEvaluation({ topologyFile: o.topology, source, labels, outDir: resolve(o.out), onProgress: progress.update });
+      outcome = await runEvaluation({ topologyFile: o.topology, source, labels, outDir: resolve(o.out), onProgress: progress.update, warmupSec: o.warmupSec });
     } finally {
       progress.done();
     }

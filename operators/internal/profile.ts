@@ -46,6 +46,12 @@ export interface Profile {
   proto: number[];
   ports: number[];
   /**
+   * Decayed counts per port class of the packets of flows the VM opened (both ways): the services it
+   * is a client of. A web server that starts calling port 80 elsewhere is a client it never was.
+   * Optional: profiles checkpointed before it lack it (upgraded on read).
+   */
+  outPorts?: number[];
+  /**
    * Payload entropy per port class, [3c] weight, [3c+1] mean, [3c+2] M2: TLS is near 8 bits per byte,
    * DNS and NTP far lower, so a VM's rare plaintext protocol is judged against its own kind.
    */
@@ -66,6 +72,7 @@ export interface ProfileUpdate {
   sums: number[];
   proto: number[];
   ports: number[];
+  outPorts?: number[];
   /** Per port class: [3c] weight, [3c+1] weighted sum, [3c+2] weighted sum of squares of entropy. */
   entClass: number[];
   novel: number;
@@ -84,6 +91,7 @@ export function newProfile(): Profile {
     mom: new Array<number>(FEATURE_COUNT * 3).fill(0),
     proto: new Array<number>(PROTOCOL_COUNT).fill(0),
     ports: new Array<number>(PORT_CLASS_COUNT).fill(0),
+    outPorts: new Array<number>(PORT_CLASS_COUNT).fill(0),
     entClass: new Array<number>(PORT_CLASS_COUNT * 3).fill(0),
     novel: 0, newPeers: 0, newPorts: 0,
   };
@@ -95,6 +103,7 @@ export function newProfileUpdate(): ProfileUpdate {
     sums: new Array<number>(FEATURE_COUNT * 3).fill(0),
     proto: new Array<number>(PROTOCOL_COUNT).fill(0),
     ports: new Array<number>(PORT_CLASS_COUNT).fill(0),
+    outPorts: new Array<number>(PORT_CLASS_COUNT).fill(0),
     entClass: new Array<number>(PORT_CLASS_COUNT * 3).fill(0),
     novel: 0, newPeers: 0, newPorts: 0,
     peers: [],
@@ -103,7 +112,7 @@ export function newProfileUpdate(): ProfileUpdate {
 
 export function resetProfileUpdate(u: ProfileUpdate): void {
   u.n = 0; u.w = 0; u.lastUs = -1; u.sums.fill(0);
-  u.proto.fill(0); u.ports.fill(0); u.entClass.fill(0); u.novel = 0; u.newPeers = 0; u.newPorts = 0;
+  u.proto.fill(0); u.ports.fill(0); u.outPorts?.fill(0); u.entClass.fill(0); u.novel = 0; u.newPeers = 0; u.newPorts = 0;
   u.peers.length = 0;
 }
 
@@ -127,6 +136,8 @@ export function decayProfile(p: Profile, tUs: number, halfLifeUs: number): void 
   }
   for (let i = 0; i < p.proto.length; i++) p.proto[i] *= f;
   for (let i = 0; i < p.ports.length; i++) p.ports[i] *= f;
+  const o = p.outPorts;
+  if (o !== undefined) for (let i = 0; i < o.length; i++) o[i] *= f;
   const e = p.entClass;
   for (let i = 0; i < e.length; i += 3) {
     e[i] *= f;
@@ -138,9 +149,10 @@ export function decayProfile(p: Profile, tUs: number, halfLifeUs: number): void 
 /**
  * Folds one packet in with weight `wt` (0..1; call after decayProfile), and weight `wv` for the
  * volumetric (window) features. `obs[f]` is feature f's value, NaN when the packet does not measure
- * it (no previous packet, no payload, no window features).
+ * it (no previous packet, no payload, no window features). `outClass` is the port class of a packet
+ * of a flow the VM opened, -1 for any other packet.
  */
-export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: number, proto: number, portClass: number, newPeer: number, newPort: number): void {
+export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: number, proto: number, portClass: number, newPeer: number, newPort: number, outClass = -1): void {
   p.n++;
   p.w += wt;
   const m = p.mom;
@@ -158,6 +170,7 @@ export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: nu
   }
   p.proto[proto] += wt;
   p.ports[portClass] += wt;
+  if (outClass >= 0 && p.outPorts !== undefined) p.outPorts[outClass] += wt;
   const x = obs[F.ENTROPY];
   if (x === x && wt > 0) {
     const e = p.entClass;
@@ -174,7 +187,7 @@ export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: nu
 }
 
 /** Adds one packet to a pending update (same arguments as addPacket); sums are weighted. */
-export function addToUpdate(u: ProfileUpdate, tsUs: number, obs: ArrayLike<number>, wt: number, wv: number, proto: number, portClass: number, newPeer: number, newPort: number): void {
+export function addToUpdate(u: ProfileUpdate, tsUs: number, obs: ArrayLike<number>, wt: number, wv: number, proto: number, portClass: number, newPeer: number, newPort: number, outClass = -1): void {
   u.n++;
   u.w += wt;
   if (tsUs > u.lastUs) u.lastUs = tsUs;
@@ -191,6 +204,7 @@ export function addToUpdate(u: ProfileUpdate, tsUs: number, obs: ArrayLike<numbe
   }
   u.proto[proto] += wt;
   u.ports[portClass] += wt;
+  if (outClass >= 0 && u.outPorts !== undefined) u.outPorts[outClass] += wt;
   const x = obs[F.ENTROPY];
   if (x === x && wt > 0) {
     const i = 3 * portClass;
@@ -212,6 +226,11 @@ export function mergeUpdate(p: Profile, u: ProfileUpdate, halfLifeUs: number): v
   mergeMoments(p.entClass, u.entClass);
   for (let i = 0; i < p.proto.length; i++) p.proto[i] += u.proto[i];
   for (let i = 0; i < p.ports.length; i++) p.ports[i] += u.ports[i];
+  const uo = u.outPorts;
+  if (uo !== undefined) {
+    if (p.outPorts === undefined) p.outPorts = new Array<number>(PORT_CLASS_COUNT).fill(0);
+    for (let i = 0; i < uo.length; i++) p.outPorts[i] += uo[i];
+  }
   p.novel += u.novel; p.newPeers += u.newPeers; p.newPorts += u.newPorts;
 }
 
@@ -244,6 +263,19 @@ export function stdOf(p: Profile, f: number): number {
   return w > 0 ? Math.sqrt(Math.max(0, p.mom[3 * f + 2] / w)) : 0;
 }
 
+/**
+ * Bits of surprise of a flow the VM opened being of port class `c`: Laplace-smoothed share among the
+ * packets of the flows it opened. Few such packets give few bits (a young profile knows little).
+ */
+export function outPortSurprise(p: Profile, c: number, clip: number): number {
+  const o = p.outPorts;
+  if (o === undefined) return 0;
+  let total = 0;
+  for (let i = 0; i < o.length; i++) total += o[i];
+  const s = -Math.log2((o[c] + 0.5) / (total + 0.5 * o.length));
+  return s < clip ? s : clip;
+}
+
 /** Share of packets that were a first contact: the profile's "normal" novelty rate. */
 export function noveltyShare(p: Profile): number {
   return p.w > 0 ? Math.min(1, p.novel / p.w) : 0;
@@ -272,5 +304,5 @@ export function snapshotOf(p: Profile, scope: string, key: string, distinctPeers
 }
 
 export function cloneProfile(p: Profile): Profile {
-  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice(), entClass: p.entClass.slice() };
+  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice(), outPorts: p.outPorts?.slice(), entClass: p.entClass.slice() };
 }

@@ -83,3 +83,25 @@ describe('evaluation report', () => {
     expect(text).toContain('score / VM threshold: ROC AUC 1.0000');
   });
 });
+
+describe('ranking after a warm-up', () => {
+  it('ranks the packets after the warm-up alone and keeps the whole-run figures', () => {
+    // A cold-start false positive (score 9 at 1 s) outranks the attack in the whole run, not after 5 s.
+    const cols = scoreColumns([
+      { score: 9, tsUs: 1_000_000 },
+      { score: 1, tsUs: 2_000_000 },
+      { score: 2, tsUs: 6_000_000 },
+      { score: 8, attack: 0, tsUs: 7_000_000 },
+      { score: 1, tsUs: 8_000_000 },
+    ]);
+    const attack = [{ id: 'a', kind: 'port_scan', vmId: 'vm', startUs: 7_000_000, endUs: 7_000_000 }];
+    const { report } = evaluateScores(cols, attack, { warmupUs: 5_000_000 });
+    expect(report.auc).toBeCloseTo(0.75, 9);
+    expect(report.afterWarmup).toBeDefined();
+    expect(report.afterWarmup!.packets).toBe(3);
+    expect(report.afterWarmup!.attackPackets).toBe(1);
+    expect(report.afterWarmup!.score.auc).toBe(1);
+    expect(formatReport(report)).toContain('after the first 5 s');
+    expect(evaluateScores(cols, attack).report.afterWarmup).toBeUndefined();
+  });
+});

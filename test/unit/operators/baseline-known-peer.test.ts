@@ -137,3 +137,25 @@ describe('baseline: what a VM does with a peer it already uses', () => {
     await h.close();
   });
 });
+
+describe('baseline: the services a VM is a client of', () => {
+  it('outPortSurprise: flows the VM opens to a class it never calls, both ways; not its usual class, not its own service', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'] });
+    const f = warmUp(h);
+    // A client of port 80 on a peer it knows well: the request and the reply.
+    const syn = f.send({ dstIp: '203.0.113.2', srcPort: 41000, dstPort: 80, tcpFlags: 0x02, size: 74 });
+    f.t += 1 * MS;
+    const reply = f.send({ direction: 'INGRESS', srcIp: '203.0.113.2', dstIp: '10.0.0.5', srcPort: 80, dstPort: 41000, tcpFlags: 0x12, size: 74 });
+    f.t += 1 * MS;
+    // Its usual class (443), and a client reaching the VM's own port 80 (a server's traffic, not a client's).
+    const usual = f.send({ dstIp: '203.0.113.3', srcPort: 41001, dstPort: 443, tcpFlags: 0x02, size: 74 });
+    f.t += 1 * MS;
+    const served = f.send({ direction: 'INGRESS', srcIp: '198.51.100.7', dstIp: '10.0.0.5', srcPort: 51000, dstPort: 80, tcpFlags: 0x02, size: 74 });
+    expect(syn.outPortSurprise).toBeGreaterThan(8);
+    expect(reply.outPortSurprise).toBeGreaterThan(8);
+    expect(syn.total).toBeGreaterThan(usual.total + 8);
+    expect(usual.outPortSurprise).toBeLessThan(0.5);
+    expect(served.outPortSurprise).toBe(0);
+    await h.close();
+  });
+});
