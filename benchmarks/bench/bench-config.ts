@@ -79,6 +79,8 @@ export const benchConfigSchema = z
         lingerMs: z.number().min(0).max(1000).default(2),
         /** Client library of the bench producer (the workers' consumers stay on kafkajs): see sources/kafka/create-client.ts. */
         client: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+        /** Client of the workers (`prescient worker --kafka-client`): platformatic = its producer for repartition and side outputs, kafkajs consumer either way. */
+        workerClient: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
         /** 'auto': generator+broker+redis on CPU 0, workers round-robin from the last CPU down; 'none': no taskset. */
         pin: z.enum(['auto', 'none']).default('auto'),
       })

@@ -13,7 +13,21 @@ export interface BenchServices {
   runDir: string;
   brokers: string[];
   redisUrl: string;
+  /** Pids of the broker JVM and redis-server from the pid files deploy/local wrote in the run dir (null: no such file). */
+  pids(): { kafka: number | null; redis: number | null };
   stop(): Promise<void>;
+}
+
+/** The pid in a pid file (deploy/local/kafka.sh: $RUN_DIR/kafka/kafka.pid, redis.sh: $RUN_DIR/redis/redis.pid). */
+export function readPidFile(file: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  const pid = Number(text);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
@@ -48,6 +62,7 @@ export async function startBenchServices(runDir: string, cpuList: string | null)
     runDir,
     brokers: brokers.split(','),
     redisUrl,
+    pids: () => ({ kafka: readPidFile(path.join(runDir, 'kafka', 'kafka.pid')), redis: readPidFile(path.join(runDir, 'redis', 'redis.pid')) }),
     stop: async () => {
       await sh('bash', [path.join(dir, 'stop.sh')], env, 120_000).catch(() => undefined);
     },

@@ -9,7 +9,11 @@ export { judgeKeepUp, summarize, toStepResult, PERCENTILE_CURVE, type LatencySum
 export { runEmbeddedStep, type EmbeddedStepInput } from './embedded-runner';
 export { planKafkaBench, runKafkaSteps, pinPlan, type KafkaBenchPlan, type PinPlan } from './kafka-runner';
 export { buildComparisons, highestSustained, type BenchReport, type Comparison } from './bench-report';
-export { renderMarkdown, writeReport, type WrittenReport } from './report-writer';
+export { renderMarkdown, renderCpuSection, writeReport, type WrittenReport } from './report-writer';
 export { collectProvenance, type Provenance } from './provenance';
 export { BenchProgress } from './progress';
 export { runBench, defaultResultsDir, type BenchRunOptions, type BenchRunResult } from './run-bench';
+export { parseProcStat, parseMachineStat, readProcStat, readMachineTicks, clockTicksPerSec, ProcStatError, type ProcStat, type MachineTicks } from './proc-cpu';
+export { takeCpuSample, cpuBetween, type CpuComponentSpec, type CpuSample, type ComponentCpu, type StepCpu } from './cpu-accounting';
+export { startBenchServices, readPidFile, type BenchServices } from './bench-services';
+export { profileAreas, renderProfileAreas, WORKER_AREAS, type CpuProfile, type AreaRule, type ProfileAreas } from './cpu-profile-areas';

@@ -10,7 +10,7 @@
  */
 import { isTopicName } from '../../schemas';
 import { KafkaStreamSink, type StreamSink } from '../../sinks';
-import { ensureTopics, KafkajsClient, prescientTopicSpecs } from '../../sources/kafka';
+import { createKafkaClient, ensureTopics, prescientTopicSpecs, type KafkaClientKind } from '../../sources/kafka';
 import { RedisStateBackend } from '../../state';
 import { createLogger, KafkaWorker, loadTopologyFile, MAIN_OUTPUT_STREAM, planTopology } from '../../topology';
 import { BenchClock, type ClockAnchor } from './bench-clock';
@@ -27,11 +27,13 @@ export interface BenchWorkerArgs {
   partitions: number;
   anchor: ClockAnchor;
   statusEveryMs: number;
+  /** Kafka client as `prescient worker --kafka-client` takes it (default kafkajs). */
+  client?: KafkaClientKind;
 }
 
 export type BenchWorkerMessage =
   | { type: 'status'; owned: number[]; verdicts: number; measured: number }
-  | { type: 'result'; owned: number[]; verdicts: number; measured: number; lastVerdictUs: number; lastAnyVerdictUs: number; histogram: string; packetsIn: number; outputs: Record<string, number> }
+  | { type: 'result'; owned: number[]; verdicts: number; measured: number; lastVerdictUs: number; lastAnyVerdictUs: number; histogram: string; packetsIn: number; outputs: Record<string, number>; repartitionSent: number; repartitionReceived: number }
   | { type: 'failed'; message: string };
 
 function send(m: BenchWorkerMessage): void {
@@ -43,7 +45,7 @@ async function main(args: BenchWorkerArgs): Promise<void> {
   const plan = planTopology(topology);
   const clock = new BenchClock(args.anchor);
   const recorder = new LatencyRecorder(clock, Number.POSITIVE_INFINITY);
-  const client = new KafkajsClient({ brokers: args.brokers, clientId: `prescient-bench-${args.name}` });
+  const client = createKafkaClient(args.client ?? 'kafkajs', { brokers: args.brokers, clientId: `prescient-bench-${args.name}` });
   await ensureTopics(client, prescientTopicSpecs(args.partitions).map((s) => (s.topic === 'packets' ? { ...s, topic: args.topic } : s)));
   const backend = new RedisStateBackend({ url: args.redisUrl, namespace: args.name });
   await backend.connect();
@@ -104,6 +106,8 @@ async function main(args: BenchWorkerArgs): Promise<void> {
     histogram: encodeHistogram(recorder.histogram),
     packetsIn: stats.packetsIn,
     outputs: stats.outputs,
+    repartitionSent: stats.repartitionSent,
+    repartitionReceived: stats.repartitionReceived,
   });
 }
 

@@ -17,11 +17,13 @@ import { BenchClock } from './bench-clock';
 import type { BenchConfig } from './bench-config';
 import { BenchConfigError, BenchRunError } from './bench-errors';
 import { startBenchServices, type BenchServices } from './bench-services';
+import { cpuBetween, takeCpuSample, type CpuComponentSpec, type CpuSample } from './cpu-accounting';
 import { loadBenchTopology, resolveTopologyPath } from './bench-topology';
 import type { BenchWorkerArgs, BenchWorkerMessage } from './kafka-bench-worker';
 import { decodeHistogram, newLatencyHistogram } from './latency-recorder';
 import { OpenLoopSchedule } from './open-loop-schedule';
 import { OpenLoopSource } from './open-loop-source';
+import { clockTicksPerSec } from './proc-cpu';
 import type { BenchProgress } from './progress';
 import { toStepResult, type StepResult } from './step-result';
 
@@ -37,6 +39,25 @@ const MAX_IN_FLIGHT = 64;
 /** Packets sent (and answered) before a step's schedule starts; never measured. */
 const PRIME_PACKETS = 500;
 const MAX_RECORDS_PER_REQUEST = 1000;
+/** Offered rate the "cores needed" line of the CPU accounting is worked out for (issue 4's target). */
+const CPU_TARGET_PPS = 50_000;
+
+/**
+ * The processes whose CPU a step accounts for. Broker and Redis pids come from deploy/local's pid
+ * files in the run dir, never from a process search. Redis counts its reaped children (BGSAVE and
+ * AOF-rewrite forks); the bench process does not, since its children are the workers, counted apart.
+ */
+function cpuComponents(svc: BenchServices, workers: readonly WorkerHandle[]): CpuComponentSpec[] {
+  const { kafka, redis } = svc.pids();
+  const specs: CpuComponentSpec[] = [];
+  if (kafka !== null) specs.push({ name: 'kafka broker (JVM)', pid: kafka, children: false });
+  if (redis !== null) specs.push({ name: 'redis-server', pid: redis, children: true });
+  workers.forEach((w, i) => {
+    if (w.child.pid !== undefined) specs.push({ name: `worker ${i + 1}`, pid: w.child.pid, children: false });
+  });
+  specs.push({ name: 'bench (generator/producer)', pid: process.pid, children: false });
+  return specs;
+}
 
 /** Checks the Kafka part of the config before anything runs. */
 export function planKafkaBench(c: BenchConfig, file: string): KafkaBenchPlan {
@@ -79,11 +100,18 @@ interface WorkerHandle {
   status: { owned: number[]; verdicts: number; measured: number };
   result: Promise<Extract<BenchWorkerMessage, { type: 'result' }>>;
   failed: string | undefined;
+  /** The worker sent its result and is on its way out (it exits by itself 200 ms later). */
+  gotResult: boolean;
   exited: Promise<void>;
 }
 
+/** Extra node flags for the workers (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them), from PRESCIENT_BENCH_WORKER_NODE_FLAGS. */
+function workerNodeFlags(): string[] {
+  return (process.env.PRESCIENT_BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f.length > 0);
+}
+
 function spawnWorker(entry: string, args: BenchWorkerArgs, cpu: string | null): WorkerHandle {
-  const nodeArgs = ['--max-semi-space-size=128', entry, JSON.stringify(args)];
+  const nodeArgs = ['--max-semi-space-size=128', ...workerNodeFlags(), entry, JSON.stringify(args)];
   const stdio: Array<'ignore' | 'inherit' | 'ipc'> = ['ignore', 'inherit', 'inherit', 'ipc'];
   const child = cpu === null ? spawn(process.execPath, nodeArgs, { stdio }) : spawn('taskset', ['-c', cpu, process.execPath, ...nodeArgs], { stdio });
   let resolveResult!: (m: Extract<BenchWorkerMessage, { type: 'result' }>) => void;
@@ -93,17 +121,24 @@ function spawnWorker(entry: string, args: BenchWorkerArgs, cpu: string | null): 
     status: { owned: [], verdicts: 0, measured: 0 },
     result: new Promise((res, rej) => ((resolveResult = res), (rejectResult = rej))),
     failed: undefined,
+    gotResult: false,
     exited: new Promise((res) => child.once('exit', () => res())),
   };
   h.result.catch(() => undefined);
   child.on('message', (m: BenchWorkerMessage) => {
     if (m.type === 'status') h.status = m;
-    else if (m.type === 'result') resolveResult(m);
-    else if (m.type === 'failed') h.failed = m.message;
+    else if (m.type === 'result') {
+      h.gotResult = true;
+      resolveResult(m);
+    } else if (m.type === 'failed') h.failed = m.message;
   });
   child.once('exit', (code) => rejectResult(new Error(`worker exited (code ${code}) before sending its result${h.failed === undefined ? '' : `: ${h.failed}`}`)));
   return h;
 }
+
+/** The unit of every /proc time, asked once (getconf) and only by a Kafka run. */
+let clockTicks: ReturnType<typeof clockTicksPerSec> | undefined;
+const ticks = (): ReturnType<typeof clockTicksPerSec> => (clockTicks ??= clockTicksPerSec());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -150,7 +185,7 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
     await admin.disconnect();
   }
   const clock = new BenchClock();
-  const args: BenchWorkerArgs = { topologyFile: plan.topologyFile, name, brokers: svc.brokers, redisUrl: svc.redisUrl, topic, groupId: `bench-${id}`, partitions: plan.partitions, anchor: clock.anchor, statusEveryMs: 100 };
+  const args: BenchWorkerArgs = { topologyFile: plan.topologyFile, name, brokers: svc.brokers, redisUrl: svc.redisUrl, topic, groupId: `bench-${id}`, partitions: plan.partitions, anchor: clock.anchor, statusEveryMs: 100, client: c.kafka.workerClient };
   const workers = Array.from({ length: nWorkers }, (_, i) => spawnWorker(plan.workerEntry, args, pins.worker(i)));
   const producer = client.producer({ idempotent: false });
   try {
@@ -182,6 +217,15 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
         for (const w of workers) w.child.send({ type: 'measure', fromUs: measureFromUs });
       },
     });
+    // CPU accounting window: from the first moment the schedule is in its measured part to the end
+    // of the drain; divided by the verdicts in between (the workers' status counts, <= 100 ms old).
+    const cpuSpecs = cpuComponents(svc, workers);
+    let cpuStart = null as CpuSample | null;
+    let verdictsAtCpuStart = 0;
+    const startCpuWindow = (): void => {
+      cpuStart = takeCpuSample(cpuSpecs, clock.nowUs());
+      verdictsAtCpuStart = verdicts();
+    };
     const inFlight: Array<Promise<void>> = [];
     let sendError: unknown;
     // Like a real agent's producer (linger.ms), packets are sent in requests of up to lingerMs of
@@ -199,6 +243,7 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
     for await (const batch of source.batches()) {
       if (records.length === 0) firstTs = batch[0].tsUs;
       for (let i = 0; i < batch.length; i++) records.push({ key: batch[i].vmId, value: codec.encode(batch[i]) });
+      if (cpuStart === null && clock.nowUs() >= measureFromUs) startCpuWindow();
       if (records.length >= MAX_RECORDS_PER_REQUEST || clock.nowUs() - firstTs >= lingerUs) await flush();
       if (sendError !== undefined) throw new BenchRunError(step, `producing failed: ${(sendError as Error).message}`, sendError);
       progress.tick(step, `sent ${source.sent}/${total} verdicts ${verdicts() - prime} lag ${(schedule.maxLagUs / 1000).toFixed(1)} ms`);
@@ -209,6 +254,8 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
     const measuredSeen = (): number => workers.reduce((a, w) => a + w.status.measured, 0);
     await waitFor('the last verdicts', step, c.keepUp.drainTimeoutSec * 1000, workers, () => source.aborted || measuredSeen() >= measuredScheduled);
     const endUs = clock.nowUs();
+    const cpuEnd = takeCpuSample(cpuSpecs, endUs);
+    const cpu = cpuStart === null ? undefined : cpuBetween(cpuSpecs, cpuStart, cpuEnd, verdicts() - verdictsAtCpuStart, ticks(), cpus().length, CPU_TARGET_PPS);
     for (const w of workers) w.child.send({ type: 'stop' });
     const results = await Promise.all(workers.map((w) => within(w.result, 60_000, 'worker result after stop')));
     const h = newLatencyHistogram();
@@ -244,13 +291,16 @@ async function runKafkaStep(svc: BenchServices, plan: KafkaBenchPlan, pins: PinP
           topic,
           partitions: plan.partitions,
           pinning: pins.describe(nWorkers),
-          perWorker: results.map((r, i) => ({ worker: i + 1, cpu: pins.worker(i), partitions: r.owned, packetsIn: r.packetsIn, measured: r.measured, outputs: r.outputs })),
+          perWorker: results.map((r, i) => ({ worker: i + 1, cpu: pins.worker(i), partitions: r.owned, packetsIn: r.packetsIn, measured: r.measured, outputs: r.outputs, repartitionSent: r.repartitionSent, repartitionReceived: r.repartitionReceived })),
         },
+        cpu,
       },
       c,
     );
   } finally {
     await producer.disconnect().catch(() => undefined);
+    // A worker that sent its result exits by itself; letting it do so lets --cpu-prof write its profile.
+    await Promise.all(workers.filter((w) => w.gotResult).map((w) => within(w.exited, 3000, 'worker exit').catch(() => undefined)));
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await Promise.all(workers.map((w) => within(w.exited, 5000, 'worker exit').catch(() => undefined)));
   }
@@ -288,7 +338,9 @@ export async function runKafkaSteps(plan: KafkaBenchPlan, c: BenchConfig, pool: 
     steps,
     setup: {
       kafkaPinning: c.kafka.workers.map((w) => pins.describe(w)),
-      kafka: `broker and Redis from deploy/local/start.sh (run dir ${runDir}); topic of ${plan.partitions} partitions per step, fresh group/topics/Redis namespace per step; producer: ${c.kafka.client === 'platformatic' ? '@platformatic/kafka' : 'kafkajs'}, not idempotent, acks all, linger ${c.kafka.lingerMs} ms (counted in the latency), up to ${MAX_IN_FLIGHT} requests in flight; workers: KafkaWorker + Redis state (checkpoint ${plan.topology.state.checkpointEveryUs / 1e6} s) + Kafka side outputs, no BullMQ queue`,
+      ...(workerNodeFlags().length > 0 ? { workerNodeFlags: workerNodeFlags().join(' ') } : {}),
+      cpuAccounting: `CPU time (utime+stime) from /proc/<pid>/stat at the start and end of each step's measured window (first moment the schedule is past its warm-up to the end of the drain), clock ticks ${ticks().hz}/s (${ticks().source}); broker and Redis pids from the pid files in the run dir (Redis with its reaped children); divided by the verdicts in the window; machine busy = all processes on all CPUs (/proc/stat)`,
+      kafka: `broker and Redis from deploy/local/start.sh (run dir ${runDir}); topic of ${plan.partitions} partitions per step, fresh group/topics/Redis namespace per step; producer: ${c.kafka.client === 'platformatic' ? '@platformatic/kafka' : 'kafkajs'}, not idempotent, acks all, linger ${c.kafka.lingerMs} ms (counted in the latency), up to ${MAX_IN_FLIGHT} requests in flight; workers: KafkaWorker (Kafka client ${c.kafka.workerClient === 'platformatic' ? '@platformatic/kafka producer + kafkajs consumer' : 'kafkajs'}) + Redis state (checkpoint ${plan.topology.state.checkpointEveryUs / 1e6} s) + Kafka side outputs, no BullMQ queue`,
     },
   };
 }

@@ -28,6 +28,47 @@ function stepRow(s: StepResult): string {
   return `${head} ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)} |`;
 }
 
+const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+
+/** Busy share of the machine, split into these components and everything else (other work on a shared box). */
+function machineLine(busyPct: number, cores: number, oursPct: number): string {
+  const busy = (busyPct / 100) * cores;
+  const ours = oursPct / 100;
+  return `${busyPct.toFixed(0)}% of ${cores} CPUs = ${busy.toFixed(2)} cores: these components ${ours.toFixed(2)}, other processes ${Math.max(0, busy - ours).toFixed(2)}`;
+}
+
+/** The "CPU per packet" tables: one per Kafka step that has an accounting. */
+export function renderCpuSection(steps: readonly StepResult[]): string[] {
+  const withCpu = steps.filter((s) => s.cpu !== undefined);
+  if (withCpu.length === 0) return [];
+  const lines = ['## CPU per packet', ''];
+  // The cheapest step is the most favourable extrapolation (fixed per-second costs spread widest).
+  let best: StepResult | undefined;
+  for (const s of withCpu) if (s.cpu!.total.usPerPacket !== null && (best === undefined || s.cpu!.total.usPerPacket < best.cpu!.total.usPerPacket!)) best = s;
+  if (best !== undefined) {
+    const c = best.cpu!;
+    lines.push(`Lowest total among these steps: ${c.total.usPerPacket!.toFixed(1)} µs of CPU per packet (${best.variant} at ${int(best.offeredPps)}/s offered), so ${int(c.targetPps)} pkt/s would need ${c.coresAtTarget!.toFixed(2)} cores at that cost (this machine has ${c.machineCores}).`, '');
+  }
+  for (const s of withCpu) {
+    const c = s.cpu!;
+    lines.push(
+      `### ${s.variant} @ ${int(s.offeredPps)} packets/s offered (achieved ${int(s.achievedPps)}/s${s.keptUp ? '' : ', could not keep up'})`,
+      '',
+      `Measured window ${c.windowSec.toFixed(2)} s, ${int(c.packets)} verdicts in it; clock ticks ${c.clockTicksPerSec}/s (${c.clockTicksSource}).`,
+      '',
+      '| component | pid (comm) | CPU s | CPU µs / packet | % of one core |',
+      '|---|---|---:|---:|---:|',
+      ...c.components.map((x) => `| ${x.name} | ${x.pid} (${x.comm ?? 'gone'}) | ${num(x.cpuSec, 2)} | ${num(x.usPerPacket, 1)} | ${num(x.utilPct, 0)} |`),
+      `| **total** | | ${c.total.cpuSec.toFixed(2)} | ${num(c.total.usPerPacket, 1)} | ${c.total.utilPct.toFixed(0)} |`,
+      '',
+      `Machine busy over the window (every process, ours or not): ${c.machineBusyPct === null ? 'unknown' : machineLine(c.machineBusyPct, c.machineCores, c.total.utilPct)}.`,
+      `CPU needed for ${int(c.targetPps)} pkt/s at these costs = ${c.coresAtTarget === null ? 'unknown (no verdicts in the window)' : `${c.coresAtTarget.toFixed(2)} cores`} (this machine has ${c.machineCores}).`,
+      '',
+    );
+  }
+  return lines;
+}
+
 export function renderMarkdown(r: BenchReport, chartFiles: string[] = []): string {
   const p = r.provenance;
   const lines = [
@@ -48,6 +89,7 @@ export function renderMarkdown(r: BenchReport, chartFiles: string[] = []): strin
     ...r.steps.map(stepRow),
     '',
   ];
+  lines.push(...renderCpuSection(r.steps));
   if (r.comparisons.length > 0) {
     lines.push('## Baselines in the same run', '');
     for (const c of r.comparisons) {

@@ -6,6 +6,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import type { BenchConfig } from './bench-config';
+import type { StepCpu } from './cpu-accounting';
 import { encodeHistogram } from './latency-recorder';
 
 export interface LatencySummaryUs {
@@ -47,6 +48,8 @@ export interface StepResult {
   histogram: string;
   /** Mode-specific facts (pinning, partitions, outputs). */
   notes: Record<string, unknown>;
+  /** CPU per packet per process over the measured window (Kafka mode). */
+  cpu?: StepCpu;
 }
 
 export const PERCENTILE_CURVE = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
@@ -74,6 +77,7 @@ export interface StepMeasurement {
    */
   throughput?: { verdicts: number; fromUs: number; toUs: number };
   notes?: Record<string, unknown>;
+  cpu?: StepCpu;
 }
 
 export function judgeKeepUp(
@@ -138,5 +142,6 @@ export function toStepResult(m: StepMeasurement, c: BenchConfig): StepResult {
     percentileCurve: keptUp && h.totalCount > 0 ? PERCENTILE_CURVE.map((p) => ({ percentile: p, latencyUs: h.getValueAtPercentile(p) })) : null,
     histogram: encodeHistogram(h),
     notes: m.notes ?? {},
+    ...(m.cpu === undefined ? {} : { cpu: m.cpu }),
   };
 }
