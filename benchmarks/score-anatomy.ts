@@ -4,6 +4,7 @@
  * and with the attacked VM's own benign packets. A diagnostic for tuning the score, not a benchmark.
  *
  *   npm run build && node dist/benchmarks/score-anatomy.js --pcap capture.pcap --labels labels.jsonl --inventory inventory.csv [-t topology.yaml]
+ *   (--vm-top VM: also that VM's highest-scoring benign packets)
  *   node dist/benchmarks/score-anatomy.js --synthetic --seed 7 --vms 40 --duration 120 --kinds exfil_known_peer,c2_beacon_known_peer
  */
 import { readFileSync } from 'node:fs';
@@ -83,6 +84,12 @@ async function main(): Promise<void> {
   process.stdout.write('top FP:\n' + fp.slice(0, 6).map((r) => `  ${r.vm} ${r.desc} ${r.t.map((x) => x.toFixed(1)).join(' ')}`).join('\n') + '\n');
   const low = attacks.slice().sort((a, b) => a.t[0] - b.t[0]);
   process.stdout.write('lowest attack:\n' + low.filter((_, i) => i % Math.max(1, Math.floor(low.length / 8)) === 0).slice(0, 8).map((r) => `  ${r.vm} ${r.desc} ${r.t.map((x) => x.toFixed(1)).join(' ')}`).join('\n') + '\n');
+  // --vm-top VM: that VM's highest-scoring benign packets (what its calibrated threshold learns from).
+  const vmTop = arg('--vm-top');
+  if (vmTop !== '') {
+    const own = rows.filter((r) => r.vm === vmTop && !r.attack).sort((x, y) => y.t[0] - x.t[0]);
+    process.stdout.write(`top benign of ${vmTop} (${own.length} packets):\n` + own.slice(0, 12).map((r) => `  ${r.desc} ${r.t.map((x) => x.toFixed(1)).join(' ')}`).join('\n') + '\n');
+  }
 }
 
 /** ROC AUC (ties one half) and TPR at FPR 0.001 (ties not split) of a ranking. */

@@ -148,10 +148,11 @@ const ENTROPY_CLASS_MIN_WEIGHT = 4;
 const YOUNG_PRIOR_BYTES = 1500;
 const SURPRISE_CLIP = 10;
 /**
- * Client-side port class: bits of surprise below OUT_PORT_DEAD_BITS (a class in 1 of 8 of the VM's
- * outbound-flow packets) are its everyday mix; each bit past it weighs OUT_PORT_WEIGHT.
+ * Client-side port class: bits of surprise below OUT_PORT_DEAD_BITS (a class in 1 of 4 of the VM's
+ * outbound-flow packets) are its everyday mix; each bit past it weighs OUT_PORT_WEIGHT. Set on seed 7
+ * (dead zone 2-6 bits, weight 1.5-3 swept; benchmarks/results/real-attacks-2026-11-26-session3.md).
  */
-const OUT_PORT_DEAD_BITS = 3;
+const OUT_PORT_DEAD_BITS = 2;
 const OUT_PORT_WEIGHT = 2;
 const NOVELTY_SHARE_FLOOR = 0.02;
 /** A volumetric z above this slows learning. */
