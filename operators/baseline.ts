@@ -52,6 +52,12 @@ export const baselineConfigSchema = z
      */
     minHistoryAge: positiveDurationUs.default('30s'),
     minHistoryQuiet: z.number().int().nonnegative().default(16),
+    /**
+     * The client-side service classes (outPortSurprise) are judged once the VM has been watched this long:
+     * before, its periodic jobs (an NTP poll a minute, a nightly-style copy) have not all shown yet, and
+     * its first call of each would count as a class it never calls.
+     */
+    clientClassAfter: positiveDurationUs.default('2m'),
     /** A peer the VM first contacted (outbound) once its profile was established is young this long. */
     peerYouth: positiveDurationUs.default('30s'),
     /** State of a VM (or scope) silent for this long is dropped (processing time). */
@@ -504,7 +510,7 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
       // Laplace-smoothed probabilities, as bits of surprise.
       protocolSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.proto[proto] + 0.5) / (ref.w + 0.5 * ref.proto.length)));
       portSurprise = Math.min(SURPRISE_CLIP, -Math.log2((ref.ports[portClass] + 0.5) / (ref.w + 0.5 * ref.ports.length)));
-      if (outClass >= 0) outPortBits = outPortSurprise(ref, outClass, SURPRISE_CLIP);
+      if (outClass >= 0 && ref === own && ts - st.firstUs >= cfg.clientClassAfter) outPortBits = outPortSurprise(ref, outClass, SURPRISE_CLIP);
       const normalShare = noveltyShare(ref);
       fanout = st.recentNovel / Math.max(normalShare, NOVELTY_SHARE_FLOOR);
       // A first contact is worth less where first contacts are normal; a new VM's are damped further.

@@ -158,4 +158,12 @@ describe('baseline: the services a VM is a client of', () => {
     expect(served.outPortSurprise).toBe(0);
     await h.close();
   });
+
+  it('outPortSurprise waits until the VM has been watched for clientClassAfter', async () => {
+    const h = await OperatorHarness.create(baselineOperator, { scopes: ['vm'], clientClassAfter: '5m' });
+    const f = warmUp(h); // 200 s: its periodic jobs may not all have shown yet
+    const early = f.send({ dstIp: '203.0.113.2', srcPort: 41000, dstPort: 80, tcpFlags: 0x02, size: 74 });
+    expect(early.outPortSurprise).toBe(0);
+    await h.close();
+  });
 });
