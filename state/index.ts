@@ -8,3 +8,4 @@ export { KeyPartitioner, kafkaPartition, keyGroupOf, murmur2 } from './key-group
 export { RedisStateBackend, type RedisStateBackendOptions, type CheckpointResult } from './redis-backend';
 export { RedisUnavailableError, CheckpointFencedError, StoredStateError } from './redis-errors';
 export { encodeStateValue, decodeStateValue } from './redis-value-codec';
+export { isPlainJson, hasNoTags } from './plain-json';

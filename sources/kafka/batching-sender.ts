@@ -10,6 +10,26 @@
  */
 import type { KafkaProducer, OutgoingRecord } from './kafka-client';
 
+/**
+ * Bytes of records in one send (keys, values, headers, ~64 B framing each): a partition's batch
+ * must stay under the broker's message.max.bytes (1 MiB by default). A count bound alone let a
+ * burst of large records (forensics after a stall) exceed it: MESSAGE_TOO_LARGE failed the worker.
+ */
+export const DEFAULT_MAX_SEND_BYTES = 768 * 1024;
+const RECORD_OVERHEAD_BYTES = 64;
+
+function recordBytes(r: OutgoingRecord): number {
+  let n = r.value.length + RECORD_OVERHEAD_BYTES;
+  if (r.key !== null) n += typeof r.key === 'string' ? Buffer.byteLength(r.key) : r.key.length;
+  if (r.headers !== undefined) {
+    for (const k in r.headers) {
+      const v = r.headers[k];
+      n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+    }
+  }
+  return n;
+}
+
 interface Waiter {
   /** Resolve once this many records (counted from the first add) are settled. */
   settled: number;
@@ -37,8 +57,14 @@ export class BatchingSender {
    * `maxBatch`: a send starts once this many records are buffered (and the wire is free).
    * `maxUnacked`: `ready()` waits while more records than this are added and not yet
    * acknowledged (default 2 x maxBatch: one batch on the wire, the next one filling).
+   * `maxSendBytes`: bytes of records one send carries at most (a bigger single record goes alone).
    */
-  constructor(private readonly producer: KafkaProducer, private readonly maxBatch: number, private readonly maxUnacked = maxBatch * 2) {}
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly maxBatch: number,
+    private readonly maxUnacked = maxBatch * 2,
+    private readonly maxSendBytes = DEFAULT_MAX_SEND_BYTES,
+  ) {}
 
   add(topic: string, record: OutgoingRecord): void {
     let list = this.pending.get(topic);
@@ -98,22 +124,32 @@ export class BatchingSender {
   }
 
   /**
-   * Everything buffered, up to 4 x maxBatch records (a request must stay under the broker's
-   * message size limit however long the previous one took); per topic in add order.
+   * Everything buffered, up to 4 x maxBatch records and maxSendBytes bytes (a request must stay
+   * under the broker's message size limit however long the previous one took); per topic in add
+   * order. The first record always goes, so one larger than the bound is sent alone.
    */
   private take(): { batches: Array<{ topic: string; records: OutgoingRecord[] }>; n: number } {
     let budget = this.maxBatch * 4;
+    let bytes = 0;
     const batches: Array<{ topic: string; records: OutgoingRecord[] }> = [];
     for (const [topic, list] of this.pending) {
-      if (budget === 0) break;
-      if (list.length <= budget) {
-        batches.push({ topic, records: list });
-        this.pending.delete(topic);
-        budget -= list.length;
-      } else {
-        batches.push({ topic, records: list.splice(0, budget) });
-        budget = 0;
+      let k = 0;
+      while (k < list.length && k < budget) {
+        const size = recordBytes(list[k]);
+        if (bytes > 0 && bytes + size > this.maxSendBytes) break;
+        bytes += size;
+        k++;
       }
+      if (k === 0) break;
+      budget -= k;
+      if (k < list.length) {
+        // Bound reached inside this topic: the rest waits for the next send.
+        batches.push({ topic, records: list.splice(0, k) });
+        break;
+      }
+      batches.push({ topic, records: list });
+      this.pending.delete(topic);
+      if (budget === 0) break;
     }
     const n = this.maxBatch * 4 - budget;
     this.pendingCount -= n;

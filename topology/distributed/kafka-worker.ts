@@ -83,6 +83,10 @@ export interface WorkerStats {
   repartitionReceived: number;
   deadLettered: number;
   checkpointRetries: number;
+  /** Longest checkpoint so far (outputs flush + state write, retries included), ms. */
+  longestCheckpointMs: number;
+  /** Age of the oldest checkpoint still running (0: none), ms: a stuck one shows here. */
+  checkpointInFlightMs: number;
 }
 
 /** Tells a runner to leave its loop (the TaskRunner stops on any `failure`). */
@@ -102,6 +106,8 @@ class PartitionTask implements RunnerHost {
   baseRecords: number;
   /** Serializes checkpoints of this partition (periodic vs revoke). */
   checkpointing: Promise<void> = Promise.resolve();
+  /** performance.now() when the running checkpoint began (undefined: none running). */
+  checkpointStartedMs: number | undefined;
   /** Log end offset of the partition at the last fetch (-1: none yet), for the lag metric. */
   highWatermark = -1;
   tracked: Tracked | undefined;
@@ -157,6 +163,7 @@ export class KafkaWorker implements SideOutputRouter {
   private readonly maxBacklog: number;
   private packetsIn = 0;
   private checkpointRetries = 0;
+  private longestCheckpointMs = 0;
   private crashed = false;
   private closed = false;
   /** Wakes idle tasks so a quiet partition still checkpoints (and commits) what it processed. */
@@ -286,6 +293,8 @@ export class KafkaWorker implements SideOutputRouter {
       repartitionReceived: this.repartition?.received ?? 0,
       deadLettered: src.deadLettered,
       checkpointRetries: this.checkpointRetries,
+      longestCheckpointMs: Math.round(this.longestCheckpointMs),
+      checkpointInFlightMs: Math.round(this.oldestCheckpointInFlightMs()),
     };
   }
 
@@ -418,6 +427,24 @@ export class KafkaWorker implements SideOutputRouter {
   }
 
   private async checkpointNow(pt: PartitionTask): Promise<void> {
+    const started = performance.now();
+    pt.checkpointStartedMs = started;
+    try {
+      await this.checkpointSteps(pt);
+    } finally {
+      this.longestCheckpointMs = Math.max(this.longestCheckpointMs, performance.now() - started);
+      pt.checkpointStartedMs = undefined;
+    }
+  }
+
+  private oldestCheckpointInFlightMs(): number {
+    const now = performance.now();
+    let oldest = 0;
+    for (const t of this.tasks.values()) if (t.checkpointStartedMs !== undefined) oldest = Math.max(oldest, now - t.checkpointStartedMs);
+    return oldest;
+  }
+
+  private async checkpointSteps(pt: PartitionTask): Promise<void> {
     const runner = pt.runner;
     const records = runner.records;
     pt.stats.records = pt.baseRecords + records;

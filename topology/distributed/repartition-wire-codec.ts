@@ -7,55 +7,17 @@
  * either way, so old and new workers read each other's records.
  */
 import { decodeStateValue, encodeStateValue } from '../../state/redis-value-codec';
+import { hasNoTags, isPlainJson } from '../../state/plain-json';
 
-/** Deeper than this, the plain check gives up and the tagged codec decides (and reports cycles). */
-const MAX_DEPTH = 64;
-
-/**
- * True when JSON.stringify(value) without a replacer writes what the state codec's replacer would:
- * no NaN/Infinity/-0, bigint, typed array, Buffer, Map or Set anywhere, and no toJSON (Buffer and
- * Date have one; the replacer sees the value before it). Functions and symbols are left out by
- * both. No allocation: this runs for every update sent.
- */
-export function isPlainJson(v: unknown, depth = 0): boolean {
-  switch (typeof v) {
-    case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
-    case 'string':
-    case 'boolean':
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return true;
-    case 'object': {
-      if (v === null) return true;
-      if (depth >= MAX_DEPTH) return false;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i], depth + 1)) return false;
-        return true;
-      }
-      if (ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set) return false;
-      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
-      const o = v as Record<string, unknown>;
-      for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k) && !isPlainJson(o[k], depth + 1)) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
+// Re-exported for the callers that took it from here (it lives in state/, shared with the cell codec).
+export { isPlainJson };
 
 /** Same text as encodeStateValue(value). */
 export function encodeWireValue(value: unknown): string {
   return isPlainJson(value) ? JSON.stringify({ v: value }) : encodeStateValue(value);
 }
 
-/**
- * Same value as decodeStateValue(text). Every tag the reviver rebuilds is an object key starting
- * with '$'; JSON.stringify never escapes '$', so text without `"$` and without a \u escape (which
- * could spell one) has no tag and parses the same without the reviver.
- */
+/** Same value as decodeStateValue(text): without the reviver when the text has no tag (state/plain-json.ts). */
 export function decodeWireValue(text: string): unknown {
-  if (text.indexOf('"$') >= 0 || text.indexOf('\\u') >= 0) return decodeStateValue(text);
-  return (JSON.parse(text) as { v: unknown }).v;
+  return hasNoTags(text) ? (JSON.parse(text) as { v: unknown }).v : decodeStateValue(text);
 }

@@ -118,3 +118,29 @@ test('a send never carries more than 4 x maxBatch records, whatever piled up', a
   expect(all.filter((r) => r.startsWith('b:'))).toEqual(['b:3', 'b:5', 'b:7', 'b:9', 'b:11']);
   expect(s.sent).toBe(13);
 });
+
+test('a send stays under its byte bound: a burst of large records goes out in several sends, in order; one record over the bound goes alone', async () => {
+  const p = new ManualProducer();
+  // 10 kB bound, count bound far away (4 x 100 records per send).
+  const s = new BatchingSender(p, 100, 1000, 10_000);
+  const big = (i: number, bytes: number): OutgoingRecord => ({ key: 'k', value: Buffer.concat([Buffer.from(`${i}|`), Buffer.alloc(bytes)]) });
+  for (let i = 0; i < 10; i++) s.add('a', big(i, 3000));
+  s.add('b', big(10, 25_000));
+  s.add('b', big(11, 10));
+  const flushed = s.flush();
+  const sizes: number[] = [];
+  const order: string[] = [];
+  for (let round = 0; round < 20 && p.sends.length > sizes.length; round++) {
+    await tick();
+    const send = p.sends[sizes.length];
+    sizes.push(send.records.length);
+    order.push(...send.records.map((r) => r.slice(0, r.indexOf('|'))));
+    send.settle();
+    await tick();
+  }
+  await flushed;
+  // 3 x 3 kB per send under 10 kB; the 25 kB record alone; the small one after it.
+  expect(sizes).toEqual([3, 3, 3, 1, 1, 1]);
+  expect(order).toEqual(['a:0', 'a:1', 'a:2', 'a:3', 'a:4', 'a:5', 'a:6', 'a:7', 'a:8', 'a:9', 'b:10', 'b:11']);
+  expect(s.sent).toBe(12);
+});

@@ -178,4 +178,31 @@ describe('KafkaWorker (in-memory Kafka)', () => {
     expect(client.log.filter((e) => e[0] === 'checkpoint' || e[0] === 'commit')).toEqual([['checkpoint', 0, 3], ['commit', 0, '3']]);
     await worker.stop();
   });
+  test('a checkpoint waiting on its backend shows in the stats while it runs (in flight) and after (longest)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    class SlowBackend extends LoggingBackend {
+      override async saveCheckpoint(cp: Checkpoint): Promise<void> {
+        await gate;
+        await super.saveCheckpoint(cp);
+      }
+    }
+    const { clock, worker, h, batch } = await setup(new SlowBackend([]));
+    await h.onAssign?.([{ topic: TOPIC, partition: 0 }]);
+    await batch(0, records(0, 0, 3));
+    await settle();
+    clock.advanceUs(1_000_000);
+    await settle();
+    await new Promise((r) => setTimeout(r, 60));
+    const during = worker.stats();
+    expect(during.checkpointInFlightMs).toBeGreaterThanOrEqual(50);
+    expect(during.partitions[0].checkpointedOffset).toBe(-1);
+    release();
+    await settle();
+    const after = worker.stats();
+    expect(after.checkpointInFlightMs).toBe(0);
+    expect(after.longestCheckpointMs).toBeGreaterThanOrEqual(50);
+    expect(after.partitions[0].checkpointedOffset).toBe(3);
+    await worker.stop();
+  });
 });
