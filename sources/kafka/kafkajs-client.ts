@@ -219,6 +219,8 @@ class KafkajsConsumer implements KafkaConsumer {
   private inFlight = 0;
   private idle: (() => void) | null = null;
   private handlers: ConsumerHandlers | null = null;
+  /** Partitions the caller paused (tp keys): reapplied when kafkajs rejoins after a restart. */
+  private readonly wantPaused = new Map<string, TopicPartition>();
 
   constructor(private readonly client: KafkajsClient, private readonly consumer: Consumer, private readonly options: ConsumerOptions) {}
 
@@ -257,7 +259,13 @@ class KafkajsConsumer implements KafkaConsumer {
     const added = [...next.entries()].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
     this.assigned.clear();
     for (const [k, tp] of next) this.assigned.set(k, tp);
-    for (const tp of revoked) this.floors.delete(tpKey(tp.topic, tp.partition));
+    for (const tp of revoked) {
+      this.floors.delete(tpKey(tp.topic, tp.partition));
+      this.wantPaused.delete(tpKey(tp.topic, tp.partition));
+    }
+    // A pause asked for while kafkajs was restarting its group (or one it forgot on rejoin) holds.
+    const keep = [...this.wantPaused.values()];
+    if (keep.length > 0) this.tryConsumer(() => this.consumer.pause(groupByTopic(keep)));
     const h = this.handlers;
     const prev = this.gate;
     this.gate = (async () => {
@@ -303,11 +311,28 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    if (partitions.length > 0) this.consumer.pause(groupByTopic(partitions));
+    if (partitions.length === 0) return;
+    for (const tp of partitions) this.wantPaused.set(tpKey(tp.topic, tp.partition), tp);
+    this.tryConsumer(() => this.consumer.pause(groupByTopic(partitions)));
   }
 
   resume(partitions: TopicPartition[]): void {
-    if (partitions.length > 0) this.consumer.resume(groupByTopic(partitions));
+    if (partitions.length === 0) return;
+    for (const tp of partitions) this.wantPaused.delete(tpKey(tp.topic, tp.partition));
+    this.tryConsumer(() => this.consumer.resume(groupByTopic(partitions)));
+  }
+
+  /**
+   * kafkajs throws from pause()/resume() while it restarts its consumer group after a retriable crash
+   * ("Consumer group was not initialized"). Backpressure must not fail the worker then: the wish is
+   * kept in wantPaused and applied again when the group rejoins (onJoin).
+   */
+  private tryConsumer(call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      if (!/not initialized/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    }
   }
 
   paused(): TopicPartition[] {
