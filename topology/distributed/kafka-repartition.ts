@@ -1,17 +1,16 @@
 /**
  * Repartition channels in distributed mode: `ctx.repartition(name).send(key, v)` goes to the keyed
  * topic `<topology>-<name>-repartition` (JSON, with typed arrays/Maps kept by the state value
- * codec; repartition-wire-codec.ts skips its replacer/reviver when a value needs neither). EVERY
- * worker reads every such topic from the beginning, with a group of its own, into a per-worker
- * "scope task" (the same chain, memory state) whose `onRepartitioned` folds the values and fills
- * the worker's broadcast tables. So scope profiles (baseline's account/vnet) are built
+ * codec). EVERY worker reads every such topic from the beginning, with a group of its own, into a
+ * per-worker "scope task" (the same chain, memory state) whose `onRepartitioned` folds the values
+ * and fills the worker's broadcast tables. So scope profiles (baseline's account/vnet) are built
  * from all workers' updates, and rebuilt from the topic after a restart instead of checkpointed.
  * The guarantee is at-least-once: a partition replayed after a crash re-sends its updates.
  */
 import { randomBytes } from 'node:crypto';
 import type { KafkaClient, KafkaConsumer, KafkaProducer } from '../../sources/kafka/kafka-client';
 import { BatchingSender } from '../../sources/kafka/batching-sender';
-import { decodeWireValue, encodeWireValue } from './repartition-wire-codec';
+import { decodeStateValue, encodeStateValue } from '../../state/redis-value-codec';
 import type { RepartitionRouter } from '../runtime/routing';
 
 /** The Kafka topic of a repartition channel. */
@@ -70,7 +69,7 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
       topic = this.channels.get(name) as string;
     }
     const wire: WireValue = { o: operatorIndex, n: name, v: value };
-    this.sender.add(topic, { key, value: Buffer.from(encodeWireValue(wire)) });
+    this.sender.add(topic, { key, value: Buffer.from(encodeStateValue(wire)) });
   }
 
   /**
@@ -102,7 +101,7 @@ export class KafkaRepartitionRouter implements RepartitionRouter {
           if (r.value === null || r.key === null) continue;
           let wire: WireValue;
           try {
-            wire = decodeWireValue(r.value.toString('utf8')) as WireValue;
+            wire = decodeStateValue(r.value.toString('utf8')) as WireValue;
           } catch (e) {
             this.options.onError(new Error(`undecodable repartition record ${r.topic}/${r.partition}@${r.offset}: ${(e as Error).message}`));
             continue;

@@ -1,8 +1,8 @@
-// The repartition wire codec (topology/distributed) is here because it is the Kafka worker-cost work of
-// the bench task (issue 4): it must write and read exactly what the state value codec does.
+// The state value codec's plain shortcut (what repartition values take): it must write and read
+// exactly what the tagged path does.
 import fc from 'fast-check';
-import { decodeStateValue, encodeStateValue } from '../../../../state/redis-value-codec';
-import { decodeWireValue, encodeWireValue, isPlainJson } from '../../../../topology/distributed/repartition-wire-codec';
+import { decodeStateValue, decodeStateValueTagged, encodeStateValue, encodeStateValueTagged } from '../../../state/redis-value-codec';
+import { isPlainJson } from '../../../state/plain-json';
 
 const special = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, -0),
@@ -17,16 +17,16 @@ const { tree } = fc.letrec((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, special, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 5 }), tie('tree'), { maxKeys: 4 })),
 }));
 
-describe('repartition wire codec', () => {
-  it('writes the same text as the state value codec, for plain and tagged values alike', () => {
-    fc.assert(fc.property(tree, (v) => encodeWireValue(v) === encodeStateValue(v)), { numRuns: 400 });
+describe('state value codec: plain shortcut', () => {
+  it('writes the same text as the tagged path, for plain and tagged values alike', () => {
+    fc.assert(fc.property(tree, (v) => encodeStateValue(v) === encodeStateValueTagged(v)), { numRuns: 400 });
   });
 
-  it('reads back the same value as the state value codec', () => {
+  it('reads back the same value as the tagged path', () => {
     fc.assert(
       fc.property(tree, (v) => {
-        const text = encodeStateValue(v);
-        expect(decodeWireValue(text)).toEqual(decodeStateValue(text));
+        const text = encodeStateValueTagged(v);
+        expect(decodeStateValue(text)).toEqual(decodeStateValueTagged(text));
       }),
       { numRuns: 400 },
     );
@@ -41,15 +41,15 @@ describe('repartition wire codec', () => {
   });
 
   it('a plain object that looks like a tag is read back as the tag, as the reviver does', () => {
-    const text = encodeWireValue({ x: { $set: [1, 2] }, y: { $num: 'NaN' } });
-    expect(decodeWireValue(text)).toEqual({ x: new Set([1, 2]), y: NaN });
+    const text = encodeStateValue({ x: { $set: [1, 2] }, y: { $num: 'NaN' } });
+    expect(decodeStateValue(text)).toEqual({ x: new Set([1, 2]), y: NaN });
     // A \u escape spelling '$' is read by the reviver too.
-    expect(decodeWireValue('{"v":{"\\u0024big":"7"}}')).toBe(7n);
+    expect(decodeStateValue('{"v":{"\\u0024big":"7"}}')).toBe(7n);
   });
 
   it('a cycle still fails like JSON.stringify', () => {
     const a: Record<string, unknown> = {};
     a.self = a;
-    expect(() => encodeWireValue(a)).toThrow(TypeError);
+    expect(() => encodeStateValue(a)).toThrow(TypeError);
   });
 });
