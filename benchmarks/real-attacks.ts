@@ -33,9 +33,6 @@ const CAPTURES: CaptureCase[] = [
 
 const TOPOLOGIES = ['default.yaml', 'with-model.yaml'];
 
-/** --rank-from SEC: also rank the packets after that many seconds alone (train / test split). */
-let rankFromSec = 0;
-
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
@@ -102,9 +99,17 @@ function captureSpanSec(file: string, maxGapSec?: number): number {
   return span / 1e6;
 }
 
-async function evaluateAll(name: string, makeSource: () => PacketSource, labels: AttackLabel[], outDir: string, topologyDir: string, topologies: string[]): Promise<Row[]> {
+/** How each case is evaluated: the topologies run, and --rank-from (rank the packets after it alone too). */
+interface EvalPlan {
+  topologyDir: string;
+  topologies: string[];
+  rankFromSec: number;
+}
+
+async function evaluateAll(name: string, makeSource: () => PacketSource, labels: AttackLabel[], outDir: string, plan: EvalPlan): Promise<Row[]> {
+  const { topologyDir, rankFromSec } = plan;
   const rows: Row[] = [];
-  for (const t of topologies) {
+  for (const t of plan.topologies) {
     process.stderr.write(`  ${name} / ${t} ...`);
     const o = await runEvaluation({ topologyFile: join(topologyDir, t), source: makeSource(), labels, outDir: join(outDir, t.replace('.yaml', '')), warmupSec: rankFromSec > 0 ? rankFromSec : undefined });
     const row = rowOf(name, o);
@@ -131,7 +136,7 @@ function table(rows: Row[]): string[] {
 }
 
 /** The rankings over the packets after --rank-from seconds (empty without it). */
-function afterTable(rows: Row[]): string[] {
+function afterTable(rows: Row[], rankFromSec: number): string[] {
   if (rankFromSec <= 0) return [];
   const f4 = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(4));
   return [
@@ -150,11 +155,10 @@ async function main(): Promise<void> {
   const vm = arg('vm', 'vm-web-3');
   const only = arg('only', '');
   const warmSec = Number(arg('warm', '0'));
-  rankFromSec = Number(arg('rank-from', '0'));
-  const topologies = arg('topologies', TOPOLOGIES.join(',')).split(',');
   const repo = resolve(__dirname, '..', '..');
   const pcaps = resolve(arg('pcaps', join(repo, '..', 'shared', 'data', 'pcaps')));
   const topologyDir = join(repo, 'topology');
+  const plan: EvalPlan = { topologyDir, topologies: arg('topologies', TOPOLOGIES.join(',')).split(','), rankFromSec: Number(arg('rank-from', '0')) };
   const resultsDir = join(repo, 'benchmarks', 'results');
   const work = join(resultsDir, 'tmp', 'real-attacks');
   const date = new Date().toISOString();
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
     const m = mixCapture({ benign: benign.pcapPath, benignInventory: benign.inventoryPath, attack, vmId: vm, atSec, maxGapSec: c.maxGapSec, kind: c.kind, out });
     mixes.push({ case: c.name, what: c.why, benignPackets: m.benignPackets, attackPackets: m.attackPackets, attacker: m.attacker, vm, atSec, originalSpanSec: m.originalSpanSec, mixedSpanSec: m.mixedSpanSec, knownPeer: m.label.knownPeer });
     const labels = parseLabelsJsonl(readFileSync(m.labelsPath, 'utf8'), m.labelsPath);
-    rows.push(...await evaluateAll(c.name, () => new PcapSource({ path: m.pcapPath, inventory: m.inventoryPath }), labels, join(out, 'eval'), topologyDir, topologies));
+    rows.push(...await evaluateAll(c.name, () => new PcapSource({ path: m.pcapPath, inventory: m.inventoryPath }), labels, join(out, 'eval'), plan));
   }
 
   const knownRows: Row[] = [];
@@ -185,7 +189,7 @@ async function main(): Promise<void> {
     const config = { seed, vmCount: vms, durationSec, attacks: evaluationAttackPlan(KNOWN_PEER_KINDS, durationSec) };
     process.stderr.write(`known-peer scenario: ${vms} VMs x ${durationSec} s, ${KNOWN_PEER_KINDS.join(', ')}\n`);
     const labels = new SyntheticSource(config).labels();
-    knownRows.push(...await evaluateAll('known-peer (synthetic)', () => new SyntheticSource(config), labels, join(work, 'known-peer'), topologyDir, topologies));
+    knownRows.push(...await evaluateAll('known-peer (synthetic)', () => new SyntheticSource(config), labels, join(work, 'known-peer'), plan));
   }
 
   mkdirSync(resultsDir, { recursive: true });
@@ -204,7 +208,7 @@ async function main(): Promise<void> {
     '',
     ...table(rows),
     '',
-    ...afterTable(rows),
+    ...afterTable(rows, plan.rankFromSec),
     '## Known-peer attacks (synthetic: exfil_known_peer, c2_beacon_known_peer only)',
     '',
     ...table(knownRows),

@@ -525,8 +525,8 @@ class BaselineOperator implements Operator<PacketRecord, PacketRecord> {
         // and alone must lift an exfiltration, a beacon or a tunnel past the VM's own busy moments, while
         // their everyday noise (a backup's upload seconds, a DNS server's forwarded names) adds nothing.
         KNOWN_PEER_WEIGHT * (excess(busyZ) + excess(beatZ) + excess(qnameZ)) +
-        // A client of a service class the VM (or, while it is new, its account) never calls: every
-        // packet of the flow, both ways, for as long as the class stays rare among the flows it opens.
+        // A client of a service class the VM never calls (judged on its own profile, once it has been
+        // watched for clientClassAfter): every packet of the flow, both ways, while the class stays rare.
         OUT_PORT_WEIGHT * Math.max(0, outPortBits - OUT_PORT_DEAD_BITS) +
         noveltyTerm;
       // A new VM judged by its own few packets: z-scores of a handful of samples mean little yet.

@@ -48,9 +48,9 @@ export interface Profile {
   /**
    * Decayed counts per port class of the packets of flows the VM opened (both ways): the services it
    * is a client of. A web server that starts calling port 80 elsewhere is a client it never was.
-   * Optional: profiles checkpointed before it lack it (upgraded on read).
+   * Profiles checkpointed before it lack it: baseline upgrades them on read, like entClass.
    */
-  outPorts?: number[];
+  outPorts: number[];
   /**
    * Payload entropy per port class, [3c] weight, [3c+1] mean, [3c+2] M2: TLS is near 8 bits per byte,
    * DNS and NTP far lower, so a VM's rare plaintext protocol is judged against its own kind.
@@ -72,6 +72,7 @@ export interface ProfileUpdate {
   sums: number[];
   proto: number[];
   ports: number[];
+  /** Absent from the updates of workers that predate it (they may still be on the repartition topic). */
   outPorts?: number[];
   /** Per port class: [3c] weight, [3c+1] weighted sum, [3c+2] weighted sum of squares of entropy. */
   entClass: number[];
@@ -136,8 +137,7 @@ export function decayProfile(p: Profile, tUs: number, halfLifeUs: number): void 
   }
   for (let i = 0; i < p.proto.length; i++) p.proto[i] *= f;
   for (let i = 0; i < p.ports.length; i++) p.ports[i] *= f;
-  const o = p.outPorts;
-  if (o !== undefined) for (let i = 0; i < o.length; i++) o[i] *= f;
+  for (let i = 0; i < p.outPorts.length; i++) p.outPorts[i] *= f;
   const e = p.entClass;
   for (let i = 0; i < e.length; i += 3) {
     e[i] *= f;
@@ -170,7 +170,7 @@ export function addPacket(p: Profile, obs: ArrayLike<number>, wt: number, wv: nu
   }
   p.proto[proto] += wt;
   p.ports[portClass] += wt;
-  if (outClass >= 0 && p.outPorts !== undefined) p.outPorts[outClass] += wt;
+  if (outClass >= 0) p.outPorts[outClass] += wt;
   const x = obs[F.ENTROPY];
   if (x === x && wt > 0) {
     const e = p.entClass;
@@ -227,10 +227,7 @@ export function mergeUpdate(p: Profile, u: ProfileUpdate, halfLifeUs: number): v
   for (let i = 0; i < p.proto.length; i++) p.proto[i] += u.proto[i];
   for (let i = 0; i < p.ports.length; i++) p.ports[i] += u.ports[i];
   const uo = u.outPorts;
-  if (uo !== undefined) {
-    if (p.outPorts === undefined) p.outPorts = new Array<number>(PORT_CLASS_COUNT).fill(0);
-    for (let i = 0; i < uo.length; i++) p.outPorts[i] += uo[i];
-  }
+  if (uo !== undefined) for (let i = 0; i < uo.length; i++) p.outPorts[i] += uo[i];
   p.novel += u.novel; p.newPeers += u.newPeers; p.newPorts += u.newPorts;
 }
 
@@ -269,7 +266,6 @@ export function stdOf(p: Profile, f: number): number {
  */
 export function outPortSurprise(p: Profile, c: number, clip: number): number {
   const o = p.outPorts;
-  if (o === undefined) return 0;
   let total = 0;
   for (let i = 0; i < o.length; i++) total += o[i];
   const s = -Math.log2((o[c] + 0.5) / (total + 0.5 * o.length));
@@ -304,5 +300,5 @@ export function snapshotOf(p: Profile, scope: string, key: string, distinctPeers
 }
 
 export function cloneProfile(p: Profile): Profile {
-  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice(), outPorts: p.outPorts?.slice(), entClass: p.entClass.slice() };
+  return { ...p, mom: p.mom.slice(), proto: p.proto.slice(), ports: p.ports.slice(), outPorts: p.outPorts.slice(), entClass: p.entClass.slice() };
 }
